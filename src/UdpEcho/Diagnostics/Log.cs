@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace UdpEcho.Diagnostics;
+
+/// <summary>
+/// Every log line UdpEcho writes. Event ids are stable: 1xx server, 2xx client. Per-datagram events are
+/// Trace/Debug; warnings that a flood could repeat go through a <see cref="LogThrottle"/>.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(100, LogLevel.Information, "UDP echo server listening on {LocalEndPoint}", EventName = "ServerStarted")]
+    public static partial void ServerStarted(ILogger logger, IPEndPoint localEndPoint);
+
+    [LoggerMessage(101, LogLevel.Information, "UDP echo server on {LocalEndPoint} stopped", EventName = "ServerStopped")]
+    public static partial void ServerStopped(ILogger logger, IPEndPoint localEndPoint);
+
+    [LoggerMessage(102, LogLevel.Trace, "Echoed {Bytes} bytes to {RemoteEndPoint}", EventName = "DatagramEchoed")]
+    public static partial void DatagramEchoed(ILogger logger, int bytes, IPEndPoint remoteEndPoint);
+
+    [LoggerMessage(103, LogLevel.Debug, "Dropped a datagram from {RemoteEndPoint} larger than MaxDatagramSize ({MaxDatagramSize} bytes)", EventName = "DatagramTruncated")]
+    public static partial void DatagramTruncated(ILogger logger, IPEndPoint remoteEndPoint, int maxDatagramSize);
+
+    [LoggerMessage(104, LogLevel.Warning, "Receive failed with {SocketError}; the server keeps serving ({Suppressed} similar warnings suppressed)", EventName = "ReceiveFailed")]
+    public static partial void ReceiveFailed(ILogger logger, SocketError socketError, long suppressed);
+
+    [LoggerMessage(105, LogLevel.Warning, "Sending an echo of {Bytes} bytes to {RemoteEndPoint} failed with {SocketError} ({Suppressed} similar warnings suppressed)", EventName = "SendFailed")]
+    public static partial void SendFailed(ILogger logger, int bytes, IPEndPoint remoteEndPoint, SocketError socketError, long suppressed);
+
+    [LoggerMessage(106, LogLevel.Error, "A MessageReceived handler threw; the server keeps serving ({Suppressed} similar errors suppressed)", EventName = "SubscriberFailed")]
+    public static partial void SubscriberFailed(ILogger logger, Exception exception, long suppressed);
+
+    [LoggerMessage(107, LogLevel.Critical, "The receive loop of the UDP echo server on {LocalEndPoint} failed and stopped", EventName = "ServerFaulted")]
+    public static partial void ServerFaulted(ILogger logger, Exception exception, IPEndPoint localEndPoint);
+
+    [LoggerMessage(200, LogLevel.Debug, "UDP echo client bound to {LocalEndPoint}, talking to {RemoteEndPoint}", EventName = "ClientConnected")]
+    public static partial void ClientConnected(ILogger logger, EndPoint? localEndPoint, IPEndPoint remoteEndPoint);
+
+    [LoggerMessage(201, LogLevel.Debug, "Received {Bytes} bytes that match no call in flight (late, duplicate or foreign)", EventName = "UnmatchedDatagram")]
+    public static partial void UnmatchedDatagram(ILogger logger, int bytes);
+
+    [LoggerMessage(202, LogLevel.Warning, "Nothing listens at {RemoteEndPoint}: {SocketError}", EventName = "DestinationUnreachable")]
+    public static partial void DestinationUnreachable(ILogger logger, IPEndPoint remoteEndPoint, SocketError socketError);
+
+    [LoggerMessage(203, LogLevel.Error, "A MessageReceived handler of the client threw ({Suppressed} similar errors suppressed)", EventName = "ClientSubscriberFailed")]
+    public static partial void ClientSubscriberFailed(ILogger logger, Exception exception, long suppressed);
+
+    [LoggerMessage(204, LogLevel.Critical, "The receive loop of the UDP echo client for {RemoteEndPoint} failed; calls in flight fail", EventName = "ClientFaulted")]
+    public static partial void ClientFaulted(ILogger logger, Exception exception, IPEndPoint remoteEndPoint);
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace UdpEcho.Diagnostics;
+
+/// <summary>
+/// Lets one warning through per interval and counts the ones it held back, so that a flood of bad datagrams
+/// cannot turn into a flood of log lines.
+/// </summary>
+internal sealed class LogThrottle(TimeSpan interval)
+{
+    private readonly long _intervalTicks = (long)(interval.TotalSeconds * Stopwatch.Frequency);
+    private long _nextAllowed;
+    private long _suppressed;
+
+    /// <summary>Returns <see langword="true"/> when a line may be written now, with how many were held back since the last one.</summary>
+    public bool TryEnter(out long suppressed)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var next = Volatile.Read(ref _nextAllowed);
+        if (now >= next && Interlocked.CompareExchange(ref _nextAllowed, now + _intervalTicks, next) == next)
+        {
+            suppressed = Interlocked.Exchange(ref _suppressed, 0);
+            return true;
+        }
+
+        Interlocked.Increment(ref _suppressed);
+        suppressed = 0;
+        return false;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace UdpEcho;
+
+/// <summary>
+/// A client for any UDP echo (RFC 862) server: sends a datagram and waits for the identical datagram to come back.
+/// </summary>
+/// <remarks>
+/// The interface exists so that code which measures a network or a server can be tested with a mock.
+/// <see cref="UdpEchoClient"/> is the implementation. The UTF-8 string overload is an extension method
+/// (<see cref="UdpEchoClientExtensions.SendAndReceiveAsync(IUdpEchoClient, string, CancellationToken)"/>), so a
+/// mock needs only this interface's one method set up.
+/// </remarks>
+public interface IUdpEchoClient : IAsyncDisposable
+{
+    /// <summary>
+    /// Raised for every datagram that arrives on the client's socket, whether or not it completed a call.
+    /// </summary>
+    /// <remarks>Handlers run on the client's receive loop. A handler that throws is logged and ignored.</remarks>
+    event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived;
+
+    /// <summary>Gets the echo server's endpoint, as configured in <see cref="UdpEchoClientOptions.RemoteEndPoint"/>.</summary>
+    EndPoint RemoteEndPoint { get; }
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> as one datagram and waits for the server to echo the same bytes back.
+    /// </summary>
+    /// <param name="payload">The datagram to send: 0 to 65507 bytes over IPv4, 0 to 65527 over IPv6.</param>
+    /// <param name="cancellationToken">Cancels the call; it then throws <see cref="OperationCanceledException"/> at once.</param>
+    /// <returns>The echo, with its round-trip time and the number of attempts it took.</returns>
+    /// <remarks>
+    /// Each attempt waits <see cref="UdpEchoClientOptions.Timeout"/>; after a timeout the datagram is sent again,
+    /// up to <see cref="UdpEchoClientOptions.Retries"/> more times. A datagram whose bytes differ from
+    /// <paramref name="payload"/> is never taken as its echo. Calls may run concurrently on one client.
+    /// </remarks>
+    /// <exception cref="TimeoutException">No echo arrived within any attempt.</exception>
+    /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
+    /// <exception cref="ArgumentException">The payload is larger than a UDP datagram can carry.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or during the call.</exception>
+    ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
+}

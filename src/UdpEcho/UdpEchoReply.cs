@@ -1,0 +1,66 @@
+using System.Net;
+
+namespace UdpEcho;
+
+/// <summary>The echo of one <see cref="IUdpEchoClient.SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> call.</summary>
+public readonly struct UdpEchoReply : IEquatable<UdpEchoReply>
+{
+    /// <summary>Initializes a new instance of the <see cref="UdpEchoReply"/> struct, for example to return from a mock.</summary>
+    /// <param name="payload">The echoed bytes.</param>
+    /// <param name="roundTripTime">The time from the last send to the echo's arrival.</param>
+    /// <param name="remoteEndPoint">The endpoint the echo came from.</param>
+    /// <param name="attempts">How many times the datagram was sent, 1 or more.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="remoteEndPoint"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="roundTripTime"/> is negative or <paramref name="attempts"/> is less than 1.</exception>
+    public UdpEchoReply(ReadOnlyMemory<byte> payload, TimeSpan roundTripTime, IPEndPoint remoteEndPoint, int attempts)
+    {
+        ArgumentNullException.ThrowIfNull(remoteEndPoint);
+        ArgumentOutOfRangeException.ThrowIfLessThan(roundTripTime, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        Payload = payload;
+        RoundTripTime = roundTripTime;
+        RemoteEndPoint = remoteEndPoint;
+        Attempts = attempts;
+    }
+
+    /// <summary>Gets the echoed bytes. They are equal to what was sent; the memory is the reply's own copy.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>Gets the time from the last send of the datagram to the arrival of its echo.</summary>
+    /// <remarks>
+    /// When a retry was sent, an echo of an earlier attempt cannot be told from an echo of the last one (the
+    /// bytes are identical), so the time is measured from the last send. <see cref="Attempts"/> says whether that happened.
+    /// </remarks>
+    public TimeSpan RoundTripTime { get; }
+
+    /// <summary>Gets the endpoint the echo came from.</summary>
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Gets how many times the datagram was sent before its echo arrived: 1 when no retry was needed.</summary>
+    public int Attempts { get; }
+
+    /// <inheritdoc />
+    public bool Equals(UdpEchoReply other) =>
+        Payload.Span.SequenceEqual(other.Payload.Span)
+        && RoundTripTime == other.RoundTripTime
+        && Equals(RemoteEndPoint, other.RemoteEndPoint)
+        && Attempts == other.Attempts;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is UdpEchoReply other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Payload.Length, RoundTripTime, RemoteEndPoint, Attempts);
+
+    /// <summary>Compares two replies by value.</summary>
+    /// <param name="left">The first reply.</param>
+    /// <param name="right">The second reply.</param>
+    /// <returns><see langword="true"/> when they are equal.</returns>
+    public static bool operator ==(UdpEchoReply left, UdpEchoReply right) => left.Equals(right);
+
+    /// <summary>Compares two replies by value.</summary>
+    /// <param name="left">The first reply.</param>
+    /// <param name="right">The second reply.</param>
+    /// <returns><see langword="true"/> when they differ.</returns>
+    public static bool operator !=(UdpEchoReply left, UdpEchoReply right) => !left.Equals(right);
+}

@@ -1,0 +1,275 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using UdpEcho.Diagnostics;
+using UdpEcho.Transport;
+
+namespace UdpEcho;
+
+/// <summary>
+/// A UDP echo (RFC 862) server: every datagram it receives, from 0 bytes up to <see cref="UdpEchoServerOptions.MaxDatagramSize"/>,
+/// is sent back unaltered to its sender.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = 7007 });
+/// await server.StartAsync();
+/// </code>
+/// </example>
+public sealed class UdpEchoServer : IUdpEchoServer
+{
+    private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(5);
+
+    private readonly UdpEchoServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly ServerCounters _counters = new();
+    private readonly LogThrottle _receiveWarnings = new(WarningInterval);
+    private readonly LogThrottle _sendWarnings = new(WarningInterval);
+    private readonly LogThrottle _subscriberErrors = new(WarningInterval);
+    private readonly object _gate = new();
+    private Run? _run;
+    private bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="UdpEchoServer"/> class. Nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The server's options. They are validated and copied.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public UdpEchoServer(UdpEchoServerOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="UdpEchoServer"/> class that logs through <paramref name="loggerFactory"/>.</summary>
+    /// <param name="options">The server's options. They are validated and copied.</param>
+    /// <param name="loggerFactory">Where to log, or <see langword="null"/> for no logging.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public UdpEchoServer(UdpEchoServerOptions options, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options.Clone();
+        _logger = loggerFactory?.CreateLogger<UdpEchoServer>() ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived;
+
+    /// <inheritdoc />
+    public IPEndPoint? LocalEndPoint => Volatile.Read(ref _run)?.LocalEndPoint;
+
+    /// <inheritdoc />
+    public bool IsRunning => Volatile.Read(ref _run) is { Loop.IsCompleted: false };
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_run is { } current)
+            {
+                if (!current.Loop.IsCompleted)
+                {
+                    throw new InvalidOperationException($"The UDP echo server is already running on {current.LocalEndPoint}.");
+                }
+
+                // The loop faulted on its own earlier; release what it left before binding again.
+                current.Socket.Dispose();
+            }
+
+            var socket = UdpSockets.Bind(_options.EndPoint, _options.DualMode, _options.ReceiveBufferSize, _options.SendBufferSize);
+            var local = UdpSockets.Normalize((IPEndPoint)socket.LocalEndPoint!);
+            var run = new Run(socket, local);
+
+            // The loop runs on the thread pool; Start returns as soon as the socket is bound.
+            run.Loop = Task.Run(() => ReceiveLoopAsync(run), CancellationToken.None);
+            Volatile.Write(ref _run, run);
+            Log.ServerStarted(_logger, local);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        Run? run;
+        lock (_gate)
+        {
+            run = _run;
+            _run = null;
+        }
+
+        if (run is null)
+        {
+            return;
+        }
+
+        run.Stopping = true;
+
+        // Closing the socket frees the port at once and completes the pending receive with an abort.
+        run.Socket.Dispose();
+        await run.Loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Log.ServerStopped(_logger, run.LocalEndPoint);
+    }
+
+    /// <inheritdoc />
+    public UdpEchoServerStatistics GetStatistics() => _counters.Snapshot();
+
+    /// <summary>Stops the server, if it runs, and releases its socket. Safe to call more than once.</summary>
+    /// <returns>A task that completes when the receive loop has ended.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync(Run run)
+    {
+        var socket = run.Socket;
+        var max = _options.MaxDatagramSize;
+
+        // One byte more than the largest datagram we echo: a datagram that fills the buffer was cut short by the
+        // kernel and is dropped whole. Pinned, because the kernel writes into it on every receive.
+        var buffer = GC.AllocateUninitializedArray<byte>(max + 1, pinned: true);
+        var remote = new SocketAddress(socket.AddressFamily);
+
+        try
+        {
+            while (true)
+            {
+                int received;
+                try
+                {
+                    // The SocketAddress overloads reuse one address and one cached event args: no allocation per datagram.
+                    received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, remote).ConfigureAwait(false);
+                }
+                catch (SocketException e) when (!run.Stopping && e.SocketErrorCode == SocketError.MessageSize)
+                {
+                    // Windows reports a datagram larger than the buffer as an error rather than a short read.
+                    CountTruncated(remote, max);
+                    continue;
+                }
+                catch (SocketException e) when (!run.Stopping && UdpSockets.IsTransient(e.SocketErrorCode))
+                {
+                    // ICMP errors for earlier echoes (port unreachable and friends) surface here on some systems.
+                    Interlocked.Increment(ref _counters.ReceiveErrors);
+                    if (_receiveWarnings.TryEnter(out var suppressed))
+                    {
+                        Log.ReceiveFailed(_logger, e.SocketErrorCode, suppressed);
+                    }
+
+                    continue;
+                }
+
+                Interlocked.Increment(ref _counters.DatagramsReceived);
+                Interlocked.Add(ref _counters.BytesReceived, received);
+                if (received > max)
+                {
+                    CountTruncated(remote, max);
+                    continue;
+                }
+
+                await EchoAsync(socket, buffer, received, remote, run).ConfigureAwait(false);
+                if (MessageReceived is not null)
+                {
+                    RaiseMessageReceived(buffer.AsSpan(0, received), remote);
+                }
+            }
+        }
+        catch (Exception e) when (run.Stopping && e is SocketException or ObjectDisposedException)
+        {
+            // StopAsync closed the socket under a pending operation: the normal way out.
+        }
+        catch (Exception e)
+        {
+            Log.ServerFaulted(_logger, e, run.LocalEndPoint);
+            throw;
+        }
+    }
+
+    // Pooled builder: when a send does not complete at once, its state machine is reused rather than allocated.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EchoAsync(Socket socket, byte[] buffer, int length, SocketAddress remote, Run run)
+    {
+        try
+        {
+            await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, remote).ConfigureAwait(false);
+            Interlocked.Increment(ref _counters.DatagramsEchoed);
+            Interlocked.Add(ref _counters.BytesEchoed, length);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
+            }
+        }
+        catch (SocketException e) when (!run.Stopping)
+        {
+            // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
+            Interlocked.Increment(ref _counters.SendErrors);
+            Interlocked.Increment(ref _counters.DatagramsDropped);
+            if (_sendWarnings.TryEnter(out var suppressed))
+            {
+                Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
+            }
+        }
+    }
+
+    private void CountTruncated(SocketAddress remote, int max)
+    {
+        Interlocked.Increment(ref _counters.DatagramsTruncated);
+        Interlocked.Increment(ref _counters.DatagramsDropped);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.DatagramTruncated(_logger, UdpSockets.ToEndPoint(remote), max);
+        }
+    }
+
+    private void RaiseMessageReceived(ReadOnlySpan<byte> payload, SocketAddress remote)
+    {
+        var handlers = MessageReceived;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        // Handlers get their own copy: the receive buffer is overwritten by the next datagram.
+        var args = new UdpEchoMessageReceivedEventArgs(UdpSockets.ToEndPoint(remote), payload.ToArray());
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<UdpEchoMessageReceivedEventArgs>)handler)(this, args);
+            }
+#pragma warning disable CA1031 // A subscriber's bug must never stop the server: catch everything, count it and log it.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _counters.SubscriberErrors);
+                if (_subscriberErrors.TryEnter(out var suppressed))
+                {
+                    Log.SubscriberFailed(_logger, e, suppressed);
+                }
+            }
+        }
+    }
+
+    /// <summary>One bind-to-close lifetime of the server: restarting creates a new one.</summary>
+    private sealed class Run(Socket socket, IPEndPoint localEndPoint)
+    {
+        public Socket Socket { get; } = socket;
+
+        public IPEndPoint LocalEndPoint { get; } = localEndPoint;
+
+        public Task Loop { get; set; } = Task.CompletedTask;
+
+        public volatile bool Stopping;
+    }
+}

@@ -1,0 +1,33 @@
+namespace UdpEcho;
+
+/// <summary>A snapshot of a <see cref="IUdpEchoServer"/>'s counters, from <see cref="IUdpEchoServer.GetStatistics"/>.</summary>
+/// <remarks>The counters start at zero when the server is created and keep counting across stops and restarts.</remarks>
+public sealed class UdpEchoServerStatistics
+{
+    /// <summary>Gets the number of datagrams received, including those that were dropped.</summary>
+    public long DatagramsReceived { get; init; }
+
+    /// <summary>Gets the number of payload bytes received, including those of dropped datagrams (truncated ones count as the bytes that were read).</summary>
+    public long BytesReceived { get; init; }
+
+    /// <summary>Gets the number of datagrams echoed back to their sender.</summary>
+    public long DatagramsEchoed { get; init; }
+
+    /// <summary>Gets the number of payload bytes echoed.</summary>
+    public long BytesEchoed { get; init; }
+
+    /// <summary>Gets the number of datagrams received but not echoed, for any reason. It includes <see cref="DatagramsTruncated"/>.</summary>
+    public long DatagramsDropped { get; init; }
+
+    /// <summary>Gets the number of datagrams larger than <see cref="UdpEchoServerOptions.MaxDatagramSize"/>. They are dropped whole, never echoed in part.</summary>
+    public long DatagramsTruncated { get; init; }
+
+    /// <summary>Gets the number of errors the operating system reported on receive, such as ICMP errors for earlier sends. The server kept serving after each.</summary>
+    public long ReceiveErrors { get; init; }
+
+    /// <summary>Gets the number of echoes the operating system refused to send. Each such datagram is also counted in <see cref="DatagramsDropped"/>.</summary>
+    public long SendErrors { get; init; }
+
+    /// <summary>Gets the number of times a <see cref="IUdpEchoServer.MessageReceived"/> handler threw.</summary>
+    public long SubscriberErrors { get; init; }
+}
