@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace UdpEcho.Tests.Options;
+
+public sealed class UdpEchoClientOptionsTests
+{
+    private static readonly IPEndPoint Somewhere = new(IPAddress.Loopback, 7007);
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Defaults_OneSecondTimeoutNoRetriesSystemClock()
+    {
+        var options = new UdpEchoClientOptions();
+
+        Assert.Null(options.RemoteEndPoint);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.Timeout);
+        Assert.Equal(0, options.Retries);
+        Assert.Null(options.LocalEndPoint);
+        Assert.Same(TimeProvider.System, options.TimeProvider);
+        await Task.CompletedTask;
+    }
+
+    public static TheoryData<Action<UdpEchoClientOptions>, string, string> InvalidOptions => new()
+    {
+        { o => o.RemoteEndPoint = null, "RemoteEndPoint", "must be set" },
+        { o => o.RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, 0), "RemoteEndPoint", "port from 1 to 65535; it was 127.0.0.1:0" },
+        { o => o.RemoteEndPoint = new DnsEndPoint("example.test", 0), "RemoteEndPoint", "it was example.test:0" },
+        { o => o.RemoteEndPoint = new UnixDomainSocketEndPoint("/tmp/x"), "RemoteEndPoint", "IPEndPoint or a DnsEndPoint" },
+        { o => o.Timeout = TimeSpan.Zero, "Timeout", "it was 00:00:00" },
+        { o => o.Timeout = TimeSpan.FromSeconds(-2), "Timeout", "it was -00:00:02" },
+        { o => o.Timeout = TimeSpan.FromDays(30), "Timeout", "it was 30.00:00:00" },
+        { o => o.Retries = -1, "Retries", "it was -1" },
+        { o => o.Retries = 1001, "Retries", "it was 1001" },
+        { o => o.LocalEndPoint = new IPEndPoint(IPAddress.IPv6Loopback, 0), "LocalEndPoint", "not of the same address family" },
+        { o => o.TimeProvider = null!, "TimeProvider", "must be set" },
+    };
+
+    [Theory(Timeout = TestTimeouts.Short)]
+    [MemberData(nameof(InvalidOptions))]
+    public async Task Constructor_InvalidOption_ThrowsNamingOptionAndValue(Action<UdpEchoClientOptions> breakIt, string option, string detail)
+    {
+        var options = new UdpEchoClientOptions { RemoteEndPoint = Somewhere };
+        breakIt(options);
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => new UdpEchoClient(options));
+
+        Assert.Equal(option, error.ParamName);
+        Assert.Contains($"UdpEchoClientOptions.{option}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(detail, error.Message, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Validate_InfiniteTimeout_IsAllowed()
+    {
+        var options = new UdpEchoClientOptions { RemoteEndPoint = Somewhere, Timeout = Timeout.InfiniteTimeSpan };
+
+        options.Validate();
+
+        await using var client = new UdpEchoClient(options);
+        Assert.Equal(Somewhere, client.RemoteEndPoint);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Constructor_NullOptions_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => new UdpEchoClient(null!));
+        await Task.CompletedTask;
+    }
+}
