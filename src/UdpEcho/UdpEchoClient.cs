@@ -85,6 +85,11 @@ public sealed class UdpEchoClient : IUdpEchoClient
             throw new ArgumentException($"The payload is {payload.Length} bytes; a UDP datagram to the IPv4 endpoint {connection.Remote} carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes.", nameof(payload));
         }
 
+        if (connection.Fault is { } fault)
+        {
+            throw fault;
+        }
+
         var pending = _pending.Add(payload);
         try
         {
@@ -255,11 +260,15 @@ public sealed class UdpEchoClient : IUdpEchoClient
             {
                 continue;
             }
+#pragma warning disable CA1031 // The loop's last line of defence: fail every call now and later, never hang one.
             catch (Exception e)
+#pragma warning restore CA1031
             {
                 Log.ClientFaulted(_logger, e, connection.Remote);
-                _pending.FailAll(new UdpEchoException($"The UDP echo client for {connection.Remote} stopped receiving: {e.Message}", e));
-                throw;
+                var fault = new UdpEchoException($"The UDP echo client for {connection.Remote} stopped receiving: {e.Message}", e);
+                connection.Fault = fault;
+                _pending.FailAll(fault);
+                return;
             }
 
             var timestamp = _time.GetTimestamp();
@@ -316,5 +325,8 @@ public sealed class UdpEchoClient : IUdpEchoClient
         public IPEndPoint LocalEndPoint { get; } = localEndPoint;
 
         public Task ReceiveLoop { get; set; } = Task.CompletedTask;
+
+        /// <summary>Gets or sets why the receive loop ended, if it ended on its own; every later call fails with it.</summary>
+        public UdpEchoException? Fault { get; set; }
     }
 }
