@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
     private readonly UdpEchoClientOptions _options;
     private readonly ILogger _logger;
+    private readonly UdpEchoMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly PendingEchoTable _pending = new();
     private readonly SemaphoreSlim _connectGate = new(1, 1);
@@ -47,12 +49,24 @@ public sealed class UdpEchoClient : IUdpEchoClient
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public UdpEchoClient(UdpEchoClientOptions options, ILoggerFactory? loggerFactory)
+        : this(options, loggerFactory, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="UdpEchoClient"/> class that logs through <paramref name="loggerFactory"/> and measures through <paramref name="meterFactory"/>.</summary>
+    /// <param name="options">The client's options. They are validated and copied.</param>
+    /// <param name="loggerFactory">Where to log, or <see langword="null"/> for no logging.</param>
+    /// <param name="meterFactory">Where the <c>UdpEcho</c> meter comes from (dependency injection supplies one), or <see langword="null"/> for a process-wide meter.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public UdpEchoClient(UdpEchoClientOptions options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
         _time = _options.TimeProvider;
         _logger = loggerFactory?.CreateLogger<UdpEchoClient>() ?? (ILogger)NullLogger.Instance;
+        _metrics = UdpEchoMetrics.Create(meterFactory);
     }
 
     /// <inheritdoc />
@@ -101,14 +115,29 @@ public sealed class UdpEchoClient : IUdpEchoClient
                 try
                 {
                     var (echo, received) = await pending.Completion.WaitAsync(_options.Timeout, _time, cancellationToken).ConfigureAwait(false);
-                    return new UdpEchoReply(echo, _time.GetElapsedTime(pending.SentTimestamp, received), connection.Remote, attempt);
+                    var roundTrip = _time.GetElapsedTime(pending.SentTimestamp, received);
+                    if (_metrics.ClientRoundTrip.Enabled)
+                    {
+                        _metrics.ClientRoundTrip.Record(roundTrip.TotalSeconds, connection.Tags);
+                    }
+
+                    return new UdpEchoReply(echo, roundTrip, connection.Remote, attempt);
                 }
                 catch (TimeoutException) when (attempt < attempts)
                 {
                     // Send again; an echo of the earlier attempt still completes this call, since the bytes are the same.
+                    if (_metrics.ClientRetries.Enabled)
+                    {
+                        _metrics.ClientRetries.Add(1, connection.Tags);
+                    }
                 }
                 catch (TimeoutException e)
                 {
+                    if (_metrics.ClientTimeouts.Enabled)
+                    {
+                        _metrics.ClientTimeouts.Add(1, connection.Tags);
+                    }
+
                     throw new TimeoutException($"No echo from {connection.Remote} after {attempts} attempt(s) of {_options.Timeout.TotalMilliseconds:0.###} ms each.", e);
                 }
             }
@@ -277,6 +306,10 @@ public sealed class UdpEchoClient : IUdpEchoClient
             {
                 Interlocked.Increment(ref _unmatched);
                 Log.UnmatchedDatagram(_logger, received);
+                if (_metrics.ClientUnmatched.Enabled)
+                {
+                    _metrics.ClientUnmatched.Add(1, connection.Tags);
+                }
             }
 
             if (MessageReceived is not null)
@@ -323,6 +356,9 @@ public sealed class UdpEchoClient : IUdpEchoClient
         public IPEndPoint Remote { get; } = remote;
 
         public IPEndPoint LocalEndPoint { get; } = localEndPoint;
+
+        /// <summary>Gets the tags of this connection's measurements, built once.</summary>
+        public KeyValuePair<string, object?>[] Tags { get; } = UdpEchoMetrics.Tags(remote.AddressFamily == AddressFamily.InterNetworkV6);
 
         public Task ReceiveLoop { get; set; } = Task.CompletedTask;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -24,6 +25,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
     private readonly UdpEchoServerOptions _options;
     private readonly ILogger _logger;
+    private readonly UdpEchoMetrics _metrics;
     private readonly ServerCounters _counters = new();
     private readonly LogThrottle _receiveWarnings = new(WarningInterval);
     private readonly LogThrottle _sendWarnings = new(WarningInterval);
@@ -47,11 +49,23 @@ public sealed class UdpEchoServer : IUdpEchoServer
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public UdpEchoServer(UdpEchoServerOptions options, ILoggerFactory? loggerFactory)
+        : this(options, loggerFactory, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="UdpEchoServer"/> class that logs through <paramref name="loggerFactory"/> and measures through <paramref name="meterFactory"/>.</summary>
+    /// <param name="options">The server's options. They are validated and copied.</param>
+    /// <param name="loggerFactory">Where to log, or <see langword="null"/> for no logging.</param>
+    /// <param name="meterFactory">Where the <c>UdpEcho</c> meter comes from (dependency injection supplies one), or <see langword="null"/> for a process-wide meter.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public UdpEchoServer(UdpEchoServerOptions options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
         _logger = loggerFactory?.CreateLogger<UdpEchoServer>() ?? (ILogger)NullLogger.Instance;
+        _metrics = UdpEchoMetrics.Create(meterFactory);
     }
 
     /// <inheritdoc />
@@ -162,6 +176,11 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 {
                     // ICMP errors for earlier echoes (port unreachable and friends) surface here on some systems.
                     Interlocked.Increment(ref _counters.ReceiveErrors);
+                    if (_metrics.ServerErrors.Enabled)
+                    {
+                        _metrics.ServerErrors.Add(1, ServerTags.For(remote).ReceiveError);
+                    }
+
                     if (_receiveWarnings.TryEnter(out var suppressed))
                     {
                         Log.ReceiveFailed(_logger, e.SocketErrorCode, suppressed);
@@ -172,6 +191,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
                 Interlocked.Increment(ref _counters.DatagramsReceived);
                 Interlocked.Add(ref _counters.BytesReceived, received);
+                Record(remote, received, static tags => tags.Received);
                 if (received > max)
                 {
                     CountTruncated(remote, max);
@@ -206,6 +226,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
             await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, remote).ConfigureAwait(false);
             Interlocked.Increment(ref _counters.DatagramsEchoed);
             Interlocked.Add(ref _counters.BytesEchoed, length);
+            Record(remote, length, static tags => tags.Sent);
             if (_logger.IsEnabled(LogLevel.Trace))
             {
                 Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
@@ -216,6 +237,12 @@ public sealed class UdpEchoServer : IUdpEchoServer
             // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
             Interlocked.Increment(ref _counters.SendErrors);
             Interlocked.Increment(ref _counters.DatagramsDropped);
+            if (_metrics.ServerDropped.Enabled)
+            {
+                var tags = ServerTags.For(remote);
+                _metrics.ServerDropped.Add(1, tags.DroppedSendFailed);
+                _metrics.ServerErrors.Add(1, tags.SendError);
+            }
             if (_sendWarnings.TryEnter(out var suppressed))
             {
                 Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
@@ -223,10 +250,25 @@ public sealed class UdpEchoServer : IUdpEchoServer
         }
     }
 
+    /// <summary>Adds one datagram of <paramref name="length"/> bytes to the datagram and byte counters, when anyone listens.</summary>
+    private void Record(SocketAddress remote, int length, Func<ServerTags, KeyValuePair<string, object?>[]> direction)
+    {
+        if (_metrics.ServerDatagrams.Enabled || _metrics.ServerBytes.Enabled)
+        {
+            var tags = direction(ServerTags.For(remote));
+            _metrics.ServerDatagrams.Add(1, tags);
+            _metrics.ServerBytes.Add(length, tags);
+        }
+    }
+
     private void CountTruncated(SocketAddress remote, int max)
     {
         Interlocked.Increment(ref _counters.DatagramsTruncated);
         Interlocked.Increment(ref _counters.DatagramsDropped);
+        if (_metrics.ServerDropped.Enabled)
+        {
+            _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedTooLarge);
+        }
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.DatagramTruncated(_logger, UdpSockets.ToEndPoint(remote), max);
@@ -254,6 +296,10 @@ public sealed class UdpEchoServer : IUdpEchoServer
 #pragma warning restore CA1031
             {
                 Interlocked.Increment(ref _counters.SubscriberErrors);
+                if (_metrics.ServerErrors.Enabled)
+                {
+                    _metrics.ServerErrors.Add(1, ServerTags.For(remote).SubscriberError);
+                }
                 if (_subscriberErrors.TryEnter(out var suppressed))
                 {
                     Log.SubscriberFailed(_logger, e, suppressed);

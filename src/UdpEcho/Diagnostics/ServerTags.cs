@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace UdpEcho.Diagnostics;
+
+/// <summary>
+/// The tag arrays of the server's measurements for one IP version, built once so that recording allocates nothing.
+/// </summary>
+internal sealed class ServerTags(bool ipv6)
+{
+    public static readonly ServerTags IPv4 = new(ipv6: false);
+    public static readonly ServerTags IPv6 = new(ipv6: true);
+
+    public KeyValuePair<string, object?>[] Received { get; } = UdpEchoMetrics.Tags(ipv6, "network.io.direction", "receive");
+
+    public KeyValuePair<string, object?>[] Sent { get; } = UdpEchoMetrics.Tags(ipv6, "network.io.direction", "transmit");
+
+    public KeyValuePair<string, object?>[] DroppedTooLarge { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "too_large");
+
+    public KeyValuePair<string, object?>[] DroppedSendFailed { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "send_failed");
+
+    public KeyValuePair<string, object?>[] ReceiveError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "receive");
+
+    public KeyValuePair<string, object?>[] SendError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "send");
+
+    public KeyValuePair<string, object?>[] SubscriberError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "subscriber");
+
+    /// <summary>Picks the IP version of one datagram: on a dual-mode socket, an IPv4-mapped sender is IPv4 on the wire.</summary>
+    public static ServerTags For(SocketAddress remote)
+    {
+        if (remote.Family != AddressFamily.InterNetworkV6)
+        {
+            return IPv4;
+        }
+
+        // sockaddr_in6: family (2), port (2), flow info (4), then the address; ::ffff:a.b.c.d is 10 zero bytes and 0xFFFF.
+        var address = remote.Buffer.Span.Slice(8, 16);
+        return address[..10].IndexOfAnyExcept((byte)0) < 0 && address[10] == 0xFF && address[11] == 0xFF ? IPv4 : IPv6;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using UdpEcho.Tests.Client;
+
+namespace UdpEcho.Tests.Diagnostics;
+
+public sealed class MetricsTests
+{
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_CountsDatagramsBytesAndDrops_WithNetworkTags()
+    {
+        using var metrics = new MetricsCollector();
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { MaxDatagramSize = 10 }, null, metrics);
+        await server.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(server.LocalEndPoint!);
+
+        await socket.SendAsync(new byte[11]); // too large: dropped
+        foreach (var size in new[] { 0, 3, 10 })
+        {
+            await socket.SendAsync(new byte[size]);
+            await socket.ReceiveAsync(new byte[64], SocketFlags.None).WaitAsync(TestTimeouts.Await);
+        }
+
+        await server.StopAsync();
+
+        var ipv4 = ("network.type", "ipv4");
+        var udp = ("network.transport", "udp");
+        Assert.Equal(4, metrics.Sum("udpecho.server.datagrams", ("network.io.direction", "receive"), ipv4, udp));
+        Assert.Equal(3, metrics.Sum("udpecho.server.datagrams", ("network.io.direction", "transmit"), ipv4, udp));
+        Assert.Equal(11 + 13, metrics.Sum("udpecho.server.bytes", ("network.io.direction", "receive")));
+        Assert.Equal(13, metrics.Sum("udpecho.server.bytes", ("network.io.direction", "transmit")));
+        Assert.Equal(1, metrics.Sum("udpecho.server.dropped", ("udpecho.drop.reason", "too_large"), ipv4, udp));
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_DualMode_TagsEachDatagramWithItsOwnIpVersion()
+    {
+        using var metrics = new MetricsCollector();
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.IPv6Any, DualMode = true }, null, metrics);
+        await server.StartAsync();
+        var port = server.LocalEndPoint!.Port;
+
+        foreach (var (family, address) in new[] { (AddressFamily.InterNetwork, IPAddress.Loopback), (AddressFamily.InterNetworkV6, IPAddress.IPv6Loopback) })
+        {
+            using var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+            socket.Connect(new IPEndPoint(address, port));
+            await socket.SendAsync("x"u8.ToArray());
+            await socket.ReceiveAsync(new byte[8], SocketFlags.None).WaitAsync(TestTimeouts.Await);
+        }
+
+        await server.StopAsync();
+
+        Assert.Equal(1, metrics.Sum("udpecho.server.datagrams", ("network.io.direction", "receive"), ("network.type", "ipv4")));
+        Assert.Equal(1, metrics.Sum("udpecho.server.datagrams", ("network.io.direction", "receive"), ("network.type", "ipv6")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_ThrowingSubscriber_CountedAsError()
+    {
+        using var metrics = new MetricsCollector();
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions(), null, metrics);
+        server.MessageReceived += (_, _) => throw new InvalidOperationException("bug");
+        await server.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(server.LocalEndPoint!);
+        await socket.SendAsync("x"u8.ToArray());
+        await socket.ReceiveAsync(new byte[8], SocketFlags.None).WaitAsync(TestTimeouts.Await);
+        await server.StopAsync();
+
+        Assert.Equal(1, metrics.Sum("udpecho.server.errors", ("error.type", "subscriber")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Client_RecordsRoundTripSecondsRetriesTimeoutsAndUnmatched()
+    {
+        using var metrics = new MetricsCollector();
+        var time = new SignallingTimeProvider();
+        using var peer = new ScriptedPeer(AddressFamily.InterNetworkV6);
+        await using var client = new UdpEchoClient(
+            new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Retries = 1, TimeProvider = time }, null, metrics);
+
+        var answered = client.SendAndReceiveAsync("rtt").AsTask();
+        var (_, from) = await peer.ReceiveAsync();
+        await time.WaitForTimerAsync();
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        await peer.SendAsync("junk"u8.ToArray(), from);
+        await peer.SendAsync("rtt"u8.ToArray(), from);
+        await answered.WaitAsync(TestTimeouts.Await);
+
+        var lost = client.SendAndReceiveAsync("lost").AsTask();
+        await peer.ReceiveAsync();
+        await time.WaitForTimerAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+        await peer.ReceiveAsync();
+        await time.WaitForTimerAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<TimeoutException>(() => lost.WaitAsync(TestTimeouts.Await));
+
+        var roundTrip = Assert.Single(metrics.Of("udpecho.client.round_trip.duration", ("network.type", "ipv6"), ("network.transport", "udp")));
+        Assert.Equal(0.25, roundTrip.Value, precision: 9);
+        Assert.Equal(1, metrics.Sum("udpecho.client.retries"));
+        Assert.Equal(1, metrics.Sum("udpecho.client.timeouts"));
+        Assert.Equal(1, metrics.Sum("udpecho.client.unmatched"));
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Instruments_AreNamedLowercaseDottedUnderUdpechoWithUnits()
+    {
+        using var metrics = new MetricsCollector();
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions(), null, metrics);
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, 9) }, null, metrics);
+
+        Assert.Equal(
+            ["udpecho.client.retries", "udpecho.client.round_trip.duration", "udpecho.client.timeouts", "udpecho.client.unmatched",
+             "udpecho.server.bytes", "udpecho.server.datagrams", "udpecho.server.dropped", "udpecho.server.errors"],
+            metrics.Instruments.Keys.Order());
+        Assert.All(metrics.Instruments.Values, i =>
+        {
+            Assert.Matches("^udpecho(\\.[a-z_]+)+$", i.Name);
+            Assert.False(string.IsNullOrEmpty(i.Unit));
+            Assert.False(string.IsNullOrEmpty(i.Description));
+            Assert.Equal("UdpEcho", i.Meter.Name);
+        });
+        Assert.Equal("s", metrics.Instruments["udpecho.client.round_trip.duration"].Unit);
+        Assert.Equal("By", metrics.Instruments["udpecho.server.bytes"].Unit);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task MeterFactory_SharedByManyServers_InstrumentsCreatedOnce()
+    {
+        using var metrics = new MetricsCollector();
+        await using var first = new UdpEchoServer(new UdpEchoServerOptions(), null, metrics);
+        await using var second = new UdpEchoServer(new UdpEchoServerOptions(), null, metrics);
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, 9) }, null, metrics);
+
+        // The factory hands the same Meter to all three; instruments must not be created again for each.
+        Assert.Equal(8, metrics.Published);
+    }
+}
