@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net;
+
+namespace UdpEcho.Tool;
+
+/// <summary>Options and value parsers shared by the commands, each rejecting bad input with a message that names it.</summary>
+internal static class ToolOptions
+{
+    public static Option<int> Port(bool required) => new("--port", "-p")
+    {
+        Description = "The UDP port, 0 to 65535 (0 picks a free port).",
+        Required = required,
+        CustomParser = result => ParseInt(result, "--port", 0, 65535),
+    };
+
+    public static Option<IPAddress> Address(string defaultAddress) => new("--address", "-a")
+    {
+        Description = "The local address to bind: 0.0.0.0 for every IPv4 interface, :: for IPv6 and IPv4.",
+        DefaultValueFactory = _ => IPAddress.Parse(defaultAddress),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : defaultAddress;
+            if (IPAddress.TryParse(text, out var address))
+            {
+                return address;
+            }
+
+            result.AddError($"--address '{text}' is not an IPv4 or IPv6 address.");
+            return IPAddress.None;
+        },
+    };
+
+    public static int ParseInt(ArgumentResult result, string name, int min, int max)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError($"{name} '{text}' is not a whole number from {min} to {max}.");
+        return min;
+    }
+}

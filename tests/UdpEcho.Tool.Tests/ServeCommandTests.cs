@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace UdpEcho.Tool.Tests;
+
+public sealed partial class ServeCommandTests
+{
+    private const int Timeout = 20_000;
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_Quiet_PrintsOneStartupLineEchoesAndPrintsStatisticsOnStop()
+    {
+        var output = new LineWriter();
+        var error = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0"], output, error, stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        var reply = await EchoAsync(endPoint, "quiet please"u8.ToArray());
+        await stop.CancelAsync();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("quiet please"u8.ToArray(), reply);
+        Assert.Equal(IPAddress.Loopback, endPoint.Address);
+        Assert.Equal(2, output.Lines.Count);
+        Assert.Equal(
+            "udpecho: received 1 datagrams (12 bytes), echoed 1 (12 bytes), dropped 0 (0 too large), errors: 0 receive, 0 send, 0 subscriber",
+            output.Lines[1]);
+        Assert.Empty(error.Lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_Verbose_PrintsSaysLinePerMessage()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--verbose"], output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(endPoint);
+        await socket.SendAsync("hello"u8.ToArray());
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+
+        var line = await output.WaitForLineAsync(l => l.Contains("says:", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal($"127.0.0.1 {local.Port} says: hello", line);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_IPv6Any_ServesIPv4Too()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--address", "::"], output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        var v4 = await EchoAsync(new IPEndPoint(IPAddress.Loopback, endPoint.Port), "v4"u8.ToArray());
+        var v6 = await EchoAsync(new IPEndPoint(IPAddress.IPv6Loopback, endPoint.Port), "v6"u8.ToArray());
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("v4"u8.ToArray(), v4);
+        Assert.Equal("v6"u8.ToArray(), v6);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_PortInUse_OneLineNamingEndpointExit1()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        var error = new LineWriter();
+
+        var exitCode = await UdpEchoCommand.RunAsync(["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new LineWriter(), error, CancellationToken.None);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Lines);
+        Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+        Assert.Contains("already in use", line, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData(new[] { "serve" }, "--port' is required")]
+    [InlineData(new[] { "serve", "--port", "70000" }, "--port '70000' is not a whole number from 0 to 65535")]
+    [InlineData(new[] { "serve", "--port", "x" }, "--port 'x' is not a whole number")]
+    [InlineData(new[] { "serve", "--port", "7", "--address", "nope" }, "--address 'nope' is not an IPv4 or IPv6 address")]
+    [InlineData(new[] { "serve", "--port", "7", "--bogus" }, "--bogus")]
+    [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    public async Task InvalidArguments_OneLineErrorExit2(string[] args, string expected)
+    {
+        var output = new LineWriter();
+        var error = new LineWriter();
+
+        var exitCode = await UdpEchoCommand.RunAsync(args, output, error, CancellationToken.None);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(error.Lines);
+        Assert.StartsWith("udpecho: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.Empty(output.Lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_AsProcess_SigtermPrintsStatisticsAndExits0()
+    {
+        var tool = Path.Combine(AppContext.BaseDirectory, "UdpEcho.Tool.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { tool, "serve", "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            var endPoint = ParseEndPoint(first!);
+            Assert.Equal("x"u8.ToArray(), await EchoAsync(endPoint, "x"u8.ToArray()));
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            var rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(0, process.ExitCode);
+            Assert.StartsWith("udpecho: received 1 datagrams (1 bytes), echoed 1 (1 bytes)", rest, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static async Task<byte[]> EchoAsync(IPEndPoint endPoint, byte[] payload)
+    {
+        using var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(endPoint);
+        await socket.SendAsync(payload);
+        var buffer = new byte[65536];
+        var received = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(5));
+        return buffer[..received];
+    }
+
+    private static IPEndPoint ParseEndPoint(string startupLine) =>
+        IPEndPoint.Parse(EndPointPattern().Match(startupLine).Groups[1].Value);
+
+    [GeneratedRegex(@"echoing on (\S+) ")]
+    private static partial Regex EndPointPattern();
+}
