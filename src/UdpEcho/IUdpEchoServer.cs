@@ -12,9 +12,13 @@ namespace UdpEcho;
 public interface IUdpEchoServer : IAsyncDisposable
 {
     /// <summary>
-    /// Raised once for every datagram that was received, after its echo was sent.
+    /// Raised once for every datagram the server accepted for echoing, after the echo was handed to the operating
+    /// system (or the send failed). Datagrams dropped before that, such as those larger than
+    /// <see cref="UdpEchoServerOptions.MaxDatagramSize"/>, raise no event; they are counted in <see cref="GetStatistics"/>.
     /// </summary>
     /// <remarks>
+    /// Because the echo goes first, a client may hold its reply before the handler has run; <see cref="StopAsync"/>
+    /// returns only after every handler call has returned.
     /// Handlers run on the server's receive loop: a slow handler slows the server down. A handler that
     /// throws is logged and counted in <see cref="UdpEchoServerStatistics.SubscriberErrors"/>; it never
     /// stops the server or keeps other handlers from running. When no handler is attached, the server
