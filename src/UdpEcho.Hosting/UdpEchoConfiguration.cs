@@ -47,14 +47,14 @@ internal static class UdpEchoConfiguration
 
     /// <summary>Parses an IP address literal, refusing the IPv4 shorthands that <see cref="IPAddress.TryParse(string, out IPAddress)"/> takes.</summary>
     /// <remarks>
-    /// <see cref="IPAddress.TryParse(string, out IPAddress)"/> reads "7007" as 0.0.27.95 and "127.1" as 127.0.0.1; in a
-    /// settings file either is far likelier a mistake (a port in the address key) than a wish.
+    /// <see cref="IPAddress.TryParse(string, out IPAddress)"/> reads "7007" as 0.0.27.95 and "127.1" as 127.0.0.1, and
+    /// takes "[::1]:5000" as ::1, dropping the port; in a settings file each is far likelier a mistake than a wish.
     /// </remarks>
     internal static bool TryParseAddress(string text, [NotNullWhen(true)] out IPAddress? address)
     {
         address = null;
         text = text.Trim();
-        var looksLikeAnAddress = text.Contains(':', StringComparison.Ordinal) || text.AsSpan().Count('.') == 3;
+        var looksLikeAnAddress = text.Contains(':', StringComparison.Ordinal) ? !text.StartsWith('[') : text.AsSpan().Count('.') == 3;
         return looksLikeAnAddress && IPAddress.TryParse(text, out address);
     }
 
