@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace UdpEcho.Hosting.Tests;
+
+/// <summary>Builds hosts with nothing but what a test adds: no appsettings.json, environment variables or console logging.</summary>
+internal static class TestHost
+{
+    public static IHost Create(Action<HostApplicationBuilder> configure)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        configure(builder);
+        return builder.Build();
+    }
+
+    /// <summary>A host whose configuration holds <paramref name="settings"/>, as appsettings.json would.</summary>
+    public static IHost Create(IEnumerable<KeyValuePair<string, string?>> settings, Action<IConfiguration, IServiceCollection> configureServices) =>
+        Create(builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            configureServices(builder.Configuration, builder.Services);
+        });
+
+    /// <summary>A provider holding just a client, as a separate application talking to a server would have.</summary>
+    public static ServiceProvider ClientFor(System.Net.EndPoint server) =>
+        new ServiceCollection().AddUdpEchoClient(options => options.RemoteEndPoint = server).BuildServiceProvider();
+}
