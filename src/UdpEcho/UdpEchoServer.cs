@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using UdpEcho.Diagnostics;
@@ -178,7 +177,19 @@ public sealed class UdpEchoServer : IUdpEchoServer
                     continue;
                 }
 
-                await EchoAsync(socket, buffer, received, remote, run).ConfigureAwait(false);
+                // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
+                // async method's state machine a class, so a helper would allocate one per datagram. The loop's own
+                // state machine is allocated once per run.
+                try
+                {
+                    await socket.SendToAsync(buffer.AsMemory(0, received), SocketFlags.None, remote).ConfigureAwait(false);
+                    CountEchoed(remote, received);
+                }
+                catch (SocketException e) when (!run.Stopping)
+                {
+                    CountSendFailed(remote, received, e);
+                }
+
                 if (MessageReceived is not null)
                 {
                     RaiseMessageReceived(buffer.AsSpan(0, received), remote);
@@ -196,29 +207,24 @@ public sealed class UdpEchoServer : IUdpEchoServer
         }
     }
 
-    // Pooled builder: when a send does not complete at once, its state machine is reused rather than allocated.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask EchoAsync(Socket socket, byte[] buffer, int length, SocketAddress remote, Run run)
+    private void CountEchoed(SocketAddress remote, int length)
     {
-        try
+        Interlocked.Increment(ref _counters.DatagramsEchoed);
+        Interlocked.Add(ref _counters.BytesEchoed, length);
+        if (_logger.IsEnabled(LogLevel.Trace))
         {
-            await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, remote).ConfigureAwait(false);
-            Interlocked.Increment(ref _counters.DatagramsEchoed);
-            Interlocked.Add(ref _counters.BytesEchoed, length);
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
-            }
+            Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
         }
-        catch (SocketException e) when (!run.Stopping)
+    }
+
+    private void CountSendFailed(SocketAddress remote, int length, SocketException e)
+    {
+        // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
+        Interlocked.Increment(ref _counters.SendErrors);
+        Interlocked.Increment(ref _counters.DatagramsDropped);
+        if (_sendWarnings.TryEnter(out var suppressed))
         {
-            // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
-            Interlocked.Increment(ref _counters.SendErrors);
-            Interlocked.Increment(ref _counters.DatagramsDropped);
-            if (_sendWarnings.TryEnter(out var suppressed))
-            {
-                Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
-            }
+            Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
         }
     }
 
