@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using UdpEcho.Diagnostics;
@@ -198,7 +197,19 @@ public sealed class UdpEchoServer : IUdpEchoServer
                     continue;
                 }
 
-                await EchoAsync(socket, buffer, received, remote, run).ConfigureAwait(false);
+                // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
+                // async method's state machine a class, so a helper would allocate one per datagram. The loop's own
+                // state machine is allocated once per run.
+                try
+                {
+                    await socket.SendToAsync(buffer.AsMemory(0, received), SocketFlags.None, remote).ConfigureAwait(false);
+                    CountEchoed(remote, received);
+                }
+                catch (SocketException e) when (!run.Stopping)
+                {
+                    CountSendFailed(remote, received, e);
+                }
+
                 if (MessageReceived is not null)
                 {
                     RaiseMessageReceived(buffer.AsSpan(0, received), remote);
@@ -217,36 +228,32 @@ public sealed class UdpEchoServer : IUdpEchoServer
         }
     }
 
-    // Pooled builder: when a send does not complete at once, its state machine is reused rather than allocated.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask EchoAsync(Socket socket, byte[] buffer, int length, SocketAddress remote, Run run)
+    private void CountEchoed(SocketAddress remote, int length)
     {
-        try
+        Interlocked.Increment(ref _counters.DatagramsEchoed);
+        Interlocked.Add(ref _counters.BytesEchoed, length);
+        Record(remote, length, static tags => tags.Sent);
+        if (_logger.IsEnabled(LogLevel.Trace))
         {
-            await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, remote).ConfigureAwait(false);
-            Interlocked.Increment(ref _counters.DatagramsEchoed);
-            Interlocked.Add(ref _counters.BytesEchoed, length);
-            Record(remote, length, static tags => tags.Sent);
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
-            }
+            Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
         }
-        catch (SocketException e) when (!run.Stopping)
+    }
+
+    private void CountSendFailed(SocketAddress remote, int length, SocketException e)
+    {
+        // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
+        Interlocked.Increment(ref _counters.SendErrors);
+        Interlocked.Increment(ref _counters.DatagramsDropped);
+        if (_metrics.ServerDropped.Enabled)
         {
-            // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
-            Interlocked.Increment(ref _counters.SendErrors);
-            Interlocked.Increment(ref _counters.DatagramsDropped);
-            if (_metrics.ServerDropped.Enabled)
-            {
-                var tags = ServerTags.For(remote);
-                _metrics.ServerDropped.Add(1, tags.DroppedSendFailed);
-                _metrics.ServerErrors.Add(1, tags.SendError);
-            }
-            if (_sendWarnings.TryEnter(out var suppressed))
-            {
-                Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
-            }
+            var tags = ServerTags.For(remote);
+            _metrics.ServerDropped.Add(1, tags.DroppedSendFailed);
+            _metrics.ServerErrors.Add(1, tags.SendError);
+        }
+
+        if (_sendWarnings.TryEnter(out var suppressed))
+        {
+            Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
         }
     }
 

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Sockets;
+using UdpEcho.Tests.Infrastructure;
+
+namespace UdpEcho.Tests.Server;
+
+/// <summary>What the server sends back, byte for byte, and what it refuses to send back.</summary>
+public sealed class UdpEchoServerEchoTests
+{
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(511)]
+    [InlineData(512)]
+    [InlineData(1472)]
+    [InlineData(UdpEchoServerOptions.MaxIPv4DatagramSize)]
+    public async Task Echo_IPv4Payload_ReturnsSameBytesFromServerEndPoint(int size)
+    {
+        await using var server = await ServerTesting.StartServerAsync();
+        using var client = new RawUdpSocket(AddressFamily.InterNetwork);
+        var payload = ServerTesting.RandomPayload(size);
+
+        var reply = await client.SendAndReceiveAsync(payload, server.Target());
+
+        Assert.Equal(payload, reply.Payload);
+        Assert.Equal(server.LocalEndPoint, reply.From);
+    }
+
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1232)]
+    [InlineData(UdpEchoServerOptions.MaxIPv4DatagramSize)]
+    [InlineData(UdpEchoServerOptions.MaxIPv6DatagramSize)]
+    public async Task Echo_IPv6Payload_ReturnsSameBytesFromServerEndPoint(int size)
+    {
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.IPv6Loopback });
+        using var client = new RawUdpSocket(AddressFamily.InterNetworkV6);
+        var payload = ServerTesting.RandomPayload(size, seed: 6);
+
+        var reply = await client.SendAndReceiveAsync(payload, server.Target(AddressFamily.InterNetworkV6));
+
+        Assert.Equal(payload, reply.Payload);
+        Assert.Equal(server.LocalEndPoint, reply.From);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Echo_ZeroLengthDatagram_ReturnsZeroLengthDatagram()
+    {
+        await using var server = await ServerTesting.StartServerAsync();
+        using var client = new RawUdpSocket();
+
+        // A zero-length echo must still be a datagram of its own: the marker behind it proves nothing was merged or skipped.
+        await client.SendAsync(ReadOnlyMemory<byte>.Empty, server.Target());
+        var empty = await client.ReceiveAsync();
+        var marker = await client.SendAndReceiveAsync(new byte[] { 42 }, server.Target());
+
+        Assert.Empty(empty.Payload);
+        Assert.Equal(server.LocalEndPoint, empty.From);
+        Assert.Equal(new byte[] { 42 }, marker.Payload);
+    }
+
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(101)]
+    [InlineData(102)]
+    [InlineData(UdpEchoServerOptions.MaxIPv4DatagramSize)]
+    public async Task Echo_DatagramLargerThanMax_IsDroppedAndCounted(int size)
+    {
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { MaxDatagramSize = 100 });
+        using var client = new RawUdpSocket();
+
+        // Loopback keeps order and the server handles one datagram at a time: had the big one been echoed (even cut
+        // short), its echo would arrive before the small one's.
+        await client.SendAsync(ServerTesting.RandomPayload(size), server.Target());
+        var small = await client.SendAndReceiveAsync(new byte[] { 1, 2, 3 }, server.Target());
+        var atMax = ServerTesting.RandomPayload(100, seed: 1);
+        var exact = await client.SendAndReceiveAsync(atMax, server.Target());
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.Equal(new byte[] { 1, 2, 3 }, small.Payload);
+        Assert.Equal(atMax, exact.Payload);
+        var statistics = server.GetStatistics();
+        Assert.Equal(1, statistics.DatagramsTruncated);
+        Assert.Equal(1, statistics.DatagramsDropped);
+        Assert.Equal(3, statistics.DatagramsReceived);
+        Assert.Equal(2, statistics.DatagramsEchoed);
+        Assert.Equal(3 + 100, statistics.BytesEchoed);
+    }
+
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(AddressFamily.InterNetwork, 1000, 1001)]
+    [InlineData(AddressFamily.InterNetworkV6, UdpEchoServerOptions.MaxIPv4DatagramSize, UdpEchoServerOptions.MaxIPv4DatagramSize + 1)]
+    [InlineData(AddressFamily.InterNetworkV6, 0, 1)]
+    public async Task Echo_AfterOversizedDatagram_KeepsServing(AddressFamily family, int max, int badSize)
+    {
+        var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = address, MaxDatagramSize = max });
+        using var client = new RawUdpSocket(family);
+        var target = server.Target(family);
+
+        await client.SendAsync(ServerTesting.RandomPayload(badSize), target);
+        for (var i = 0; i < 20; i++)
+        {
+            var payload = ServerTesting.RandomPayload(Math.Min(max, i * 50), seed: i);
+            var reply = await client.SendAndReceiveAsync(payload, target);
+            Assert.Equal(payload, reply.Payload);
+        }
+
+        Assert.True(server.IsRunning);
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        var statistics = server.GetStatistics();
+        Assert.Equal(1, statistics.DatagramsTruncated);
+        Assert.Equal(20, statistics.DatagramsEchoed);
+    }
+
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Echo_ManyClientsAtOnce_EachGetsItsOwnEchoes()
+    {
+        const int Clients = 32;
+        const int PerClient = 50;
+        await using var server = await ServerTesting.StartServerAsync();
+        var target = server.Target();
+        var sockets = Enumerable.Range(0, Clients).Select(_ => new RawUdpSocket()).ToArray();
+        try
+        {
+            // Each client waits for one echo before sending the next, so at most 32 datagrams are in flight and
+            // loopback has no reason to drop any; the payload names client and sequence, so a misdelivery shows.
+            async Task RunClientAsync(int clientIndex)
+            {
+                var socket = sockets[clientIndex];
+                for (var sequence = 0; sequence < PerClient; sequence++)
+                {
+                    var payload = ServerTesting.RandomPayload(8 + (sequence * 7 % 200), seed: (clientIndex * 1000) + sequence);
+                    BitConverter.TryWriteBytes(payload, clientIndex);
+                    BitConverter.TryWriteBytes(payload.AsSpan(4), sequence);
+                    var reply = await socket.SendAndReceiveAsync(payload, target);
+                    Assert.Equal(payload, reply.Payload);
+                    Assert.Equal(server.LocalEndPoint, reply.From);
+                }
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, Clients).Select(i => Task.Run(() => RunClientAsync(i))))
+                .WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        var statistics = server.GetStatistics();
+        Assert.Equal(Clients * PerClient, statistics.DatagramsReceived);
+        Assert.Equal(Clients * PerClient, statistics.DatagramsEchoed);
+        Assert.Equal(0, statistics.DatagramsDropped);
+    }
+}

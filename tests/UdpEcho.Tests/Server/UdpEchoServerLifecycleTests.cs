@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+using UdpEcho.Tests.Infrastructure;
+
+namespace UdpEcho.Tests.Server;
+
+/// <summary>Start, stop, restart, dispose: what each does to <see cref="UdpEchoServer.IsRunning"/>, the endpoint and the port.</summary>
+public sealed class UdpEchoServerLifecycleTests
+{
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_PortZero_RunsOnRealLoopbackPort()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.True(server.IsRunning);
+        Assert.Equal(IPAddress.Loopback, server.LocalEndPoint!.Address);
+        Assert.NotEqual(0, server.LocalEndPoint.Port);
+        using var client = new RawUdpSocket();
+        var reply = await client.SendAndReceiveAsync(new byte[] { 7 }, server.LocalEndPoint);
+        Assert.Equal(new byte[] { 7 }, reply.Payload);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StopAsync_Running_ClearsStateAndFreesPort()
+    {
+        await using var server = await ServerTesting.StartServerAsync();
+        var port = server.LocalEndPoint!.Port;
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+        await using var next = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        Assert.Equal(port, next.LocalEndPoint!.Port);
+        using var client = new RawUdpSocket();
+        var reply = await client.SendAndReceiveAsync(new byte[] { 1, 2 }, next.Target());
+        Assert.Equal(new byte[] { 1, 2 }, reply.Payload);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_AfterStopAsync_SameInstanceServesOnSamePortAgain()
+    {
+        // Learn a free port, then give it explicitly, so the restart must rebind exactly the port it just released.
+        int port;
+        await using (var probe = await ServerTesting.StartServerAsync())
+        {
+            port = probe.LocalEndPoint!.Port;
+        }
+
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        using var client = new RawUdpSocket();
+        Assert.Equal(new byte[] { 1 }, (await client.SendAndReceiveAsync(new byte[] { 1 }, server.Target())).Payload);
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.True(server.IsRunning);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), server.LocalEndPoint);
+        Assert.Equal(new byte[] { 2 }, (await client.SendAndReceiveAsync(new byte[] { 2 }, server.Target())).Payload);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task DisposeAsync_Running_FreesPort()
+    {
+        var server = await ServerTesting.StartServerAsync();
+        var endPoint = server.LocalEndPoint!;
+
+        await server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
+
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        squatter.Bind(endPoint);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_WhileRunning_ThrowsInvalidOperationExceptionAndKeepsServing()
+    {
+        await using var server = await ServerTesting.StartServerAsync();
+        var endPoint = server.LocalEndPoint;
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
+
+        Assert.Contains(endPoint!.ToString(), e.Message, StringComparison.Ordinal);
+        Assert.True(server.IsRunning);
+        Assert.Equal(endPoint, server.LocalEndPoint);
+        using var client = new RawUdpSocket();
+        Assert.Equal(new byte[] { 9 }, (await client.SendAndReceiveAsync(new byte[] { 9 }, server.Target())).Payload);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_AfterDisposeAsync_ThrowsObjectDisposedException()
+    {
+        var server = await ServerTesting.StartServerAsync();
+        await server.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
+
+        Assert.False(server.IsRunning);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_NeverStartedThenDisposed_ThrowsObjectDisposedException()
+    {
+        var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await server.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_CanceledToken_ThrowsWithoutBinding()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StartAsync(new CancellationToken(canceled: true)).WaitAsync(TestTimeouts.Await));
+
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StopAsync_NotRunning_DoesNothing()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task DisposeAsync_Twice_DoesNotThrow()
+    {
+        var server = await ServerTesting.StartServerAsync();
+
+        await server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
+        await server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.False(server.IsRunning);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_PortInUse_ThrowsUdpEchoExceptionNamingEndPoint()
+    {
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+
+        var e = await Assert.ThrowsAsync<UdpEchoException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
+
+        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(SocketError.AddressAlreadyInUse, e.SocketErrorCode);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), e.EndPoint);
+        Assert.IsType<SocketException>(e.InnerException);
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+
+        // A failed start leaves nothing behind: once the port is free, the same instance starts.
+        squatter.Dispose();
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+        Assert.Equal(port, server.LocalEndPoint!.Port);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_PortHeldByAnotherServer_ThrowsAddressAlreadyInUse()
+    {
+        await using var first = await ServerTesting.StartServerAsync();
+        await using var second = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = first.LocalEndPoint!.Port });
+
+        var e = await Assert.ThrowsAsync<UdpEchoException>(() => second.StartAsync().WaitAsync(TestTimeouts.Await));
+
+        Assert.Equal(SocketError.AddressAlreadyInUse, e.SocketErrorCode);
+        Assert.True(first.IsRunning);
+        using var client = new RawUdpSocket();
+        Assert.Equal(new byte[] { 3 }, (await client.SendAndReceiveAsync(new byte[] { 3 }, first.Target())).Payload);
+    }
+}
