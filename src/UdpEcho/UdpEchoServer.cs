@@ -168,6 +168,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 catch (SocketException e) when (!run.Stopping && e.SocketErrorCode == SocketError.MessageSize)
                 {
                     // Windows reports a datagram larger than the buffer as an error rather than a short read.
+                    Interlocked.Increment(ref _counters.DatagramsReceived);
                     CountTruncated(remote, max);
                     continue;
                 }
@@ -189,13 +190,15 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 }
 
                 Interlocked.Increment(ref _counters.DatagramsReceived);
-                Interlocked.Add(ref _counters.BytesReceived, received);
-                Record(remote, received, static tags => tags.Received);
                 if (received > max)
                 {
+                    // Its real size is unknown (the kernel cut it to the buffer), so it adds no bytes anywhere.
                     CountTruncated(remote, max);
                     continue;
                 }
+
+                Interlocked.Add(ref _counters.BytesReceived, received);
+                Record(remote, received, static tags => tags.Received);
 
                 // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
                 // async method's state machine a class, so a helper would allocate one per datagram. The loop's own
@@ -272,6 +275,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
     {
         Interlocked.Increment(ref _counters.DatagramsTruncated);
         Interlocked.Increment(ref _counters.DatagramsDropped);
+        Record(remote, 0, static tags => tags.Received);
         if (_metrics.ServerDropped.Enabled)
         {
             _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedTooLarge);

@@ -7,7 +7,7 @@ public sealed class UdpEchoServerStatistics
     /// <summary>Gets the number of datagrams received, including those that were dropped.</summary>
     public long DatagramsReceived { get; init; }
 
-    /// <summary>Gets the number of payload bytes received, including those of dropped datagrams (truncated ones count as the bytes that were read).</summary>
+    /// <summary>Gets the number of payload bytes received. Datagrams larger than <see cref="UdpEchoServerOptions.MaxDatagramSize"/> add nothing: the kernel cut them short, so their size is unknown.</summary>
     public long BytesReceived { get; init; }
 
     /// <summary>Gets the number of datagrams echoed back to their sender.</summary>
