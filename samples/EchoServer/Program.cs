@@ -63,5 +63,17 @@ catch (UdpEchoException e)
 Console.WriteLine($"Listening on {server.LocalEndPoint}; press Ctrl+C to stop.");
 
 await stopRequested.Task;
-await server.StopAsync();
+
+// Stopping closes the socket at once, then waits for the receive loop, which may be stuck in a MessageReceived
+// handler writing to a full stdout pipe that nobody reads. A signal must stop the server even then.
+using var stopWaitLimit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+try
+{
+    await server.StopAsync(stopWaitLimit.Token);
+}
+catch (OperationCanceledException)
+{
+    // Nothing to report it on: .NET serializes stderr writes with stdout's lock, which the stuck handler holds.
+}
+
 return 0;
