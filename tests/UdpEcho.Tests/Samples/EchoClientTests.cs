@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
+using System.Net.Sockets;
+using System.Threading.Channels;
 
 namespace UdpEcho.Tests.Samples;
 
@@ -82,14 +83,8 @@ public sealed class EchoClientTests
     public async Task Main_EmptyLine_SendsZeroLengthDatagramAndPrintsEmptyReceived()
     {
         await using var server = await StartLibraryServerAsync(IPAddress.Loopback);
-        var lengths = new List<int>();
-        server.MessageReceived += (_, e) =>
-        {
-            lock (lengths)
-            {
-                lengths.Add(e.Payload.Length);
-            }
-        };
+        var lengths = Channel.CreateUnbounded<int>();
+        server.MessageReceived += (_, e) => lengths.Writer.TryWrite(e.Payload.Length);
 
         // The original printed "server closed" and quit on a zero-length echo.
         var (exitCode, stdout, stderr) = await RunClientAsync(server, string.Empty, "after");
@@ -97,10 +92,10 @@ public sealed class EchoClientTests
         Assert.Equal(0, exitCode);
         Assert.Equal([Banner, "received:", "received:after"], stdout);
         Assert.Empty(stderr);
-        lock (lengths)
-        {
-            Assert.Equal([0, 5], lengths);
-        }
+
+        // The server raises the event after sending the echo, so the client may have exited before the last one.
+        Assert.Equal(0, await lengths.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Await));
+        Assert.Equal(5, await lengths.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Await));
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
@@ -163,6 +158,22 @@ public sealed class EchoClientTests
         var error = Assert.Single(client.StderrLines);
         Assert.StartsWith($"No reply from 127.0.0.1:{port}", error, StringComparison.Ordinal);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(8));
+    }
+
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Main_ServerNeverAnswers_PrintsNoReplyAfterItsRetriesAndExitsWith1()
+    {
+        // Bound, so no ICMP error comes back, but never read: every attempt times out.
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)silent.LocalEndPoint!).Port;
+        await using var client = SampleProcess.StartSample("EchoClient", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture));
+        await client.WriteLinesAndCloseAsync("anyone?");
+
+        // Three attempts of one second each; the original waited in recvfrom forever.
+        Assert.Equal(1, await client.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([Banner], client.StdoutLines);
+        Assert.Equal([$"No reply from 127.0.0.1:{port} after 3 attempts of 1 s each: is a UDP echo server running there?"], client.StderrLines);
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
