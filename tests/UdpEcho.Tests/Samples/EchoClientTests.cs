@@ -71,10 +71,10 @@ public sealed class EchoClientTests
         await using var server = await StartLibraryServerAsync(IPAddress.Loopback);
 
         // The original's gets() returned NULL at end of input and it sent the last line again, forever.
-        var (exitCode, stdout, stderr) = await RunClientAsync(server, "hello", "world", "hello");
+        var (exitCode, stdout, stderr) = await RunClientAsync(server, "hello", "wörld ✓", "hello");
 
         Assert.Equal(0, exitCode);
-        Assert.Equal([Banner, "received:hello", "received:world", "received:hello"], stdout);
+        Assert.Equal([Banner, "received:hello", "received:wörld ✓", "received:hello"], stdout);
         Assert.Empty(stderr);
         Assert.Equal(3, server.GetStatistics().DatagramsReceived);
     }
