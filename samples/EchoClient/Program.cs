@@ -39,6 +39,13 @@ var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 Console.InputEncoding = utf8;
 Console.OutputEncoding = utf8;
 
+// ::ffff:a.b.c.d names an IPv4 host. UdpEchoClient would connect an IPv6-only socket to it, which Linux refuses
+// with "Network is unreachable", so talk to the IPv4 address itself.
+if (address.IsIPv4MappedToIPv6)
+{
+    address = address.MapToIPv4();
+}
+
 var remote = new IPEndPoint(address, port);
 var maxPayload = address.AddressFamily == AddressFamily.InterNetworkV6
     ? UdpEchoServerOptions.MaxIPv6DatagramSize

@@ -142,6 +142,20 @@ public sealed class EchoClientTests
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Main_IPv4MappedIPv6Literal_RoundTripsOverIPv4()
+    {
+        await using var server = await StartLibraryServerAsync(IPAddress.Loopback);
+        await using var client = SampleProcess.StartSample(
+            "EchoClient", "::ffff:127.0.0.1", server.LocalEndPoint!.Port.ToString(CultureInfo.InvariantCulture));
+
+        await client.WriteLinesAndCloseAsync("mapped");
+
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.Equal([Banner, "received:mapped"], client.StdoutLines);
+        Assert.Empty(client.StderrLines);
+    }
+
+    [Fact(Timeout = TestTimeouts.Long)]
     public async Task Main_NoServer_PrintsNoReplyAndExitsWith1WithinSeconds()
     {
         var port = LoopbackPorts.GetFreeUdpPort();
