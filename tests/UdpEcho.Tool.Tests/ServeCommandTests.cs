@@ -92,6 +92,12 @@ public sealed partial class ServeCommandTests
     [InlineData(new[] { "serve", "--port", "7", "--address", "nope" }, "--address 'nope' is not an IPv4 or IPv6 address")]
     [InlineData(new[] { "serve", "--port", "7", "--bogus" }, "--bogus")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    [InlineData(new[] { "serve", "--port", "7", "--rate-limit", "0" }, "--rate-limit '0' is not a positive number of datagrams per second")]
+    [InlineData(new[] { "serve", "--port", "7", "--rate-limit", "fast" }, "--rate-limit 'fast' is not a positive number")]
+    [InlineData(new[] { "serve", "--port", "7", "--allow", "10.0.0.0" }, "--allow '10.0.0.0' is not a CIDR range")]
+    [InlineData(new[] { "serve", "--port", "7", "--allow", "10.0.0.0/8", "--allow", "10.0.0.1/8" }, "--allow '10.0.0.1/8' is not a CIDR range")]
+    [InlineData(new[] { "serve", "--port", "7", "--max-size", "70000" }, "--max-size '70000' is not a whole number from 0 to 65527")]
+    [InlineData(new[] { "serve", "--port", "7", "--allow-source-port", "-1" }, "--allow-source-port '-1' is not a whole number from 0 to 65535")]
     public async Task InvalidArguments_OneLineErrorExit2(string[] args, string expected)
     {
         var output = new LineWriter();
@@ -104,6 +110,35 @@ public sealed partial class ServeCommandTests
         Assert.StartsWith("udpecho: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.Empty(output.Lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_PolicyOptions_AllowListSizeAndSourcePortApplied()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(
+            ["serve", "--port", "0", "--allow", "127.0.0.2/32", "--allow", "10.0.0.0/8", "--max-size", "4", "--rate-limit", "1000", "--allow-source-port", "19"],
+            output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        stranger.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await stranger.SendToAsync("hi"u8.ToArray(), endPoint);
+        using var big = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        big.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        await big.SendToAsync("12345"u8.ToArray(), endPoint);
+        var echoed = await EchoAsync(endPoint, "1234"u8.ToArray(), IPAddress.Parse("127.0.0.2"));
+        await stop.CancelAsync();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("1234"u8.ToArray(), echoed);
+        Assert.Equal(0, stranger.Available);
+        Assert.Equal(0, big.Available);
+        Assert.Equal(
+            "udpecho: received 3 datagrams (6 bytes), echoed 1 (4 bytes), dropped 2 (1 too large, 1 not allowed), errors: 0 receive, 0 send, 0 subscriber",
+            output.Lines[^1]);
     }
 
     [Fact(Timeout = Timeout)]
@@ -143,9 +178,14 @@ public sealed partial class ServeCommandTests
         }
     }
 
-    private static async Task<byte[]> EchoAsync(IPEndPoint endPoint, byte[] payload)
+    private static async Task<byte[]> EchoAsync(IPEndPoint endPoint, byte[] payload, IPAddress? from = null)
     {
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         socket.Connect(endPoint);
         await socket.SendAsync(payload);
         var buffer = new byte[65536];
