@@ -31,6 +31,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
     private readonly LogThrottle _sendWarnings = new(WarningInterval);
     private readonly LogThrottle _subscriberErrors = new(WarningInterval);
     private readonly LogThrottle[] _dropLogs;
+    private readonly Random _random;
     private EchoPolicy? _policy;
     private bool _policyCreated;
     private readonly object _gate = new();
@@ -69,6 +70,8 @@ public sealed class UdpEchoServer : IUdpEchoServer
         _options = options.Clone();
         _logger = loggerFactory?.CreateLogger<UdpEchoServer>() ?? (ILogger)NullLogger.Instance;
         _metrics = UdpEchoMetrics.Create(meterFactory);
+
+        _random = _options.Impairment.Seed is int seed ? new Random(seed) : new Random();
 
         // One throttle per drop reason, so that a flood of one kind cannot hide the first line of another.
         _dropLogs = new LogThrottle[_counters.Drops.Length];
@@ -120,6 +123,10 @@ public sealed class UdpEchoServer : IUdpEchoServer
             var socket = UdpSockets.Bind(_options.EndPoint, _options.DualMode, _options.ReceiveBufferSize, _options.SendBufferSize);
             var local = UdpSockets.Normalize((IPEndPoint)socket.LocalEndPoint!);
             var run = new Run(socket, local);
+            if (_options.Impairment.IsEnabled)
+            {
+                run.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, CountEchoed, CountSendFailed);
+            }
 
             // The loop runs on the thread pool; Start returns as soon as the socket is bound.
             run.Loop = Task.Run(() => ReceiveLoopAsync(run), CancellationToken.None);
@@ -145,6 +152,11 @@ public sealed class UdpEchoServer : IUdpEchoServer
             return;
         }
 
+        if (run.Impairment is { } impairment)
+        {
+            await DrainAsync(run, impairment, cancellationToken).ConfigureAwait(false);
+        }
+
         run.Stopping = true;
 
         // Closing the socket frees the port at once and completes the pending receive with an abort.
@@ -152,6 +164,30 @@ public sealed class UdpEchoServer : IUdpEchoServer
         await run.Loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         Log.ServerStopped(_logger, run.LocalEndPoint);
     }
+
+    /// <summary>Lets queued (delayed) echoes go out, up to <see cref="UdpEchoServerOptions.ShutdownTimeout"/>; drops and counts the rest.</summary>
+    private async Task DrainAsync(Run run, Impairment impairment, CancellationToken cancellationToken)
+    {
+        // From here on the receive loop drops new datagrams (counted as shutdown) instead of queueing more.
+        run.Draining = true;
+        try
+        {
+            await impairment.DrainAsync().WaitAsync(_options.ShutdownTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Out of time (or the caller gave up waiting): what is left is dropped below.
+        }
+
+        var dropped = impairment.Close(remote => CountDropped(remote, DropReason.Shutdown));
+        if (dropped > 0)
+        {
+            Log.ShutdownDropped(_logger, run.LocalEndPoint, dropped);
+        }
+    }
+
+    /// <summary>Gets the impairment of the current run, for tests.</summary>
+    internal Impairment? CurrentImpairment => Volatile.Read(ref _run)?.Impairment;
 
     /// <inheritdoc />
     public UdpEchoServerStatistics GetStatistics() => _counters.Snapshot();
@@ -233,6 +269,27 @@ public sealed class UdpEchoServer : IUdpEchoServer
                         CountDropped(remote, verdict);
                         continue;
                     }
+                }
+
+                if (run.Impairment is { } impairment)
+                {
+                    if (run.Draining)
+                    {
+                        CountDropped(remote, DropReason.Shutdown);
+                        continue;
+                    }
+
+                    if (!impairment.Submit(buffer.AsSpan(0, received), remote, time.GetTimestamp()))
+                    {
+                        CountDropped(remote, DropReason.ImpairedLoss);
+                    }
+
+                    if (MessageReceived is not null)
+                    {
+                        RaiseMessageReceived(buffer.AsSpan(0, received), remote);
+                    }
+
+                    continue;
                 }
 
                 // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
@@ -398,6 +455,10 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
         public Task Loop { get; set; } = Task.CompletedTask;
 
+        public Impairment? Impairment { get; set; }
+
         public volatile bool Stopping;
+
+        public volatile bool Draining;
     }
 }

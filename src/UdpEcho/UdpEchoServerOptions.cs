@@ -90,6 +90,14 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Gets or sets the impairment simulation: loss, delay, jitter, duplicates and reordering of echoes, for testing clients against a bad network.</summary>
+    /// <value>The default has everything off; the echo path is then exactly as without it.</value>
+    public UdpEchoImpairmentOptions Impairment { get; set; } = new();
+
+    /// <summary>Gets or sets how long <see cref="IUdpEchoServer.StopAsync"/> waits for delayed echoes (see <see cref="Impairment"/>) to be sent. The rest are dropped and counted in <see cref="UdpEchoServerStatistics.DroppedAtShutdown"/>.</summary>
+    /// <value>The default is 5 seconds. The allowed range is 0 to 1 hour.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     internal IPEndPoint EndPoint => new(Address, Port);
 
     internal double EffectiveRateLimitBurst => RateLimitBurst ?? Math.Max(1, Math.Ceiling(RateLimitPerSource ?? 1));
@@ -172,6 +180,18 @@ public sealed class UdpEchoServerOptions
             throw OutOfRange(nameof(RateLimitMaxSources), RateLimitMaxSources, "must be from 1 to 16777216");
         }
 
+        if (Impairment is null)
+        {
+            throw new ArgumentException($"{nameof(UdpEchoServerOptions)}.{nameof(Impairment)} must be set (an empty one means no impairment).", nameof(Impairment));
+        }
+
+        Impairment.Validate($"{nameof(UdpEchoServerOptions)}.{nameof(Impairment)}");
+
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, $"{nameof(UdpEchoServerOptions)}.{nameof(ShutdownTimeout)} must be from 0 to 1 hour; it was {ShutdownTimeout}.");
+        }
+
         if (TimeProvider is null)
         {
             throw new ArgumentException($"{nameof(UdpEchoServerOptions)}.{nameof(TimeProvider)} must be set.", nameof(TimeProvider));
@@ -183,6 +203,7 @@ public sealed class UdpEchoServerOptions
         var clone = (UdpEchoServerOptions)MemberwiseClone();
         clone._allowedSourcePorts = [.. _allowedSourcePorts];
         clone._allowedSources = [.. _allowedSources];
+        clone.Impairment = Impairment.Clone();
         return clone;
     }
 

@@ -34,7 +34,20 @@ internal static class ServeCommand
             Description = "Echo to this source port even though it is below 1024 (or 0, or 2049), which are dropped to prevent echo loops. Repeatable.",
             CustomParser = result => [.. result.Tokens.Select(t => ToolOptions.ParseInt(result, t.Value, "--allow-source-port", 0, 65535))],
         };
-        var command = new Command("serve", "Echo every UDP datagram back to its sender.") { port, address, verbose, rateLimit, allow, maxSize, allowSourcePort };
+        var loss = Probability("--loss", "Lose each echo with probability P (0 to 1), to test a client against a bad network.");
+        var delay = Milliseconds("--delay", "Delay each echo by MS milliseconds.");
+        var jitter = Milliseconds("--jitter", "Vary each delay by up to ± MS milliseconds.");
+        var duplicate = Probability("--duplicate", "Send each echo twice with probability P (0 to 1).");
+        var reorder = Probability("--reorder", "Hold each echo back behind the next one with probability P (0 to 1).");
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Seed the random choices of --loss, --jitter, --duplicate and --reorder, to repeat a run.",
+            CustomParser = result => ToolOptions.ParseInt(result, "--seed", int.MinValue, int.MaxValue),
+        };
+        var command = new Command("serve", "Echo every UDP datagram back to its sender.")
+        {
+            port, address, verbose, rateLimit, allow, maxSize, allowSourcePort, loss, delay, jitter, duplicate, reorder, seed,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new UdpEchoServerOptions
@@ -43,6 +56,15 @@ internal static class ServeCommand
                 Port = parse.GetValue(port),
                 RateLimitPerSource = parse.GetValue(rateLimit),
                 MaxDatagramSize = parse.GetValue(maxSize) ?? UdpEchoServerOptions.MaxIPv6DatagramSize,
+                Impairment =
+                {
+                    LossProbability = parse.GetValue(loss) ?? 0,
+                    Delay = TimeSpan.FromMilliseconds(parse.GetValue(delay) ?? 0),
+                    Jitter = TimeSpan.FromMilliseconds(parse.GetValue(jitter) ?? 0),
+                    DuplicateProbability = parse.GetValue(duplicate) ?? 0,
+                    ReorderProbability = parse.GetValue(reorder) ?? 0,
+                    Seed = parse.GetValue(seed),
+                },
             };
 
             // "::" means every interface; serve IPv4 there too, as users of other servers expect.
@@ -61,6 +83,18 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    private static Option<double?> Probability(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => ToolOptions.ParseDouble(result, name, 0, 1, minExclusive: false, "a probability from 0 to 1"),
+    };
+
+    private static Option<double?> Milliseconds(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => ToolOptions.ParseDouble(result, name, 0, UdpEchoImpairmentOptions.MaxDelay.TotalMilliseconds, minExclusive: false, $"a number of milliseconds from 0 to {UdpEchoImpairmentOptions.MaxDelay.TotalMilliseconds}"),
+    };
 
     private static IPNetwork ParseNetwork(System.CommandLine.Parsing.ArgumentResult result, string text)
     {
