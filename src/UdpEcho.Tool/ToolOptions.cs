@@ -32,9 +32,25 @@ internal static class ToolOptions
         },
     };
 
-    public static int ParseInt(ArgumentResult result, string name, int min, int max)
+    /// <summary>A non-negative number, such as a rate or a probability, within [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static double ParseDouble(ArgumentResult result, string name, double min, double max, bool minExclusive, string what)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && double.IsFinite(value) && (minExclusive ? value > min : value >= min) && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError($"{name} '{text}' is not {what}.");
+        return min;
+    }
+
+    public static int ParseInt(ArgumentResult result, string name, int min, int max) =>
+        ParseInt(result, result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty, name, min, max);
+
+    public static int ParseInt(ArgumentResult result, string text, string name, int min, int max)
+    {
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
         {
             return value;

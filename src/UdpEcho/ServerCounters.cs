@@ -1,3 +1,5 @@
+using UdpEcho.Policy;
+
 namespace UdpEcho;
 
 /// <summary>The server's running totals. Fields are only written with <see cref="Interlocked"/>, so several loops may share them.</summary>
@@ -13,6 +15,16 @@ internal sealed class ServerCounters
     public long SendErrors;
     public long SubscriberErrors;
 
+    /// <summary>Drops by <see cref="DropReason"/>; <see cref="DatagramsDropped"/> is their total.</summary>
+    public readonly long[] Drops = new long[(int)DropReason.Shutdown + 1];
+
+    /// <summary>Counts one dropped datagram under <paramref name="reason"/> and in the total.</summary>
+    public void Drop(DropReason reason, long count = 1)
+    {
+        Interlocked.Add(ref Drops[(int)reason], count);
+        Interlocked.Add(ref DatagramsDropped, count);
+    }
+
     public UdpEchoServerStatistics Snapshot() => new()
     {
         DatagramsReceived = Interlocked.Read(ref DatagramsReceived),
@@ -24,5 +36,11 @@ internal sealed class ServerCounters
         ReceiveErrors = Interlocked.Read(ref ReceiveErrors),
         SendErrors = Interlocked.Read(ref SendErrors),
         SubscriberErrors = Interlocked.Read(ref SubscriberErrors),
+        DroppedBySourcePort = Interlocked.Read(ref Drops[(int)DropReason.SourcePort]),
+        DroppedBySourceAddress = Interlocked.Read(ref Drops[(int)DropReason.SourceAddress]),
+        DroppedNotAllowed = Interlocked.Read(ref Drops[(int)DropReason.NotAllowed]),
+        DroppedByRateLimit = Interlocked.Read(ref Drops[(int)DropReason.RateLimited]),
+        DroppedByImpairment = Interlocked.Read(ref Drops[(int)DropReason.ImpairedLoss]),
+        DroppedAtShutdown = Interlocked.Read(ref Drops[(int)DropReason.Shutdown]),
     };
 }

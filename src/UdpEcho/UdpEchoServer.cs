@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using UdpEcho.Diagnostics;
+using UdpEcho.Policy;
 using UdpEcho.Transport;
 
 namespace UdpEcho;
@@ -29,6 +30,10 @@ public sealed class UdpEchoServer : IUdpEchoServer
     private readonly LogThrottle _receiveWarnings = new(WarningInterval);
     private readonly LogThrottle _sendWarnings = new(WarningInterval);
     private readonly LogThrottle _subscriberErrors = new(WarningInterval);
+    private readonly LogThrottle[] _dropLogs;
+    private readonly Random _random;
+    private EchoPolicy? _policy;
+    private bool _policyCreated;
     private readonly object _gate = new();
     private Run? _run;
     private bool _disposed;
@@ -65,7 +70,19 @@ public sealed class UdpEchoServer : IUdpEchoServer
         _options = options.Clone();
         _logger = loggerFactory?.CreateLogger<UdpEchoServer>() ?? (ILogger)NullLogger.Instance;
         _metrics = UdpEchoMetrics.Create(meterFactory);
+
+        _random = _options.Impairment.Seed is int seed ? new Random(seed) : new Random();
+
+        // One throttle per drop reason, so that a flood of one kind cannot hide the first line of another.
+        _dropLogs = new LogThrottle[_counters.Drops.Length];
+        for (var i = 0; i < _dropLogs.Length; i++)
+        {
+            _dropLogs[i] = new LogThrottle(WarningInterval, _options.TimeProvider);
+        }
     }
+
+    /// <summary>Gets the policy, once the server has started, for tests; <see langword="null"/> when every check is off.</summary>
+    internal EchoPolicy? Policy => _policy;
 
     /// <inheritdoc />
     public event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived;
@@ -94,9 +111,22 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 current.Socket.Dispose();
             }
 
+            if (!_policyCreated)
+            {
+                // Created on first start, not in the constructor: it reads the machine's interfaces (for their
+                // broadcast addresses). It outlives restarts, so rate limits carry over a quick stop and start.
+                var policy = new EchoPolicy(_options, _options.Address, _options.TimeProvider.TimestampFrequency, _options.TimeProvider.GetTimestamp());
+                _policy = policy.IsActive ? policy : null;
+                _policyCreated = true;
+            }
+
             var socket = UdpSockets.Bind(_options.EndPoint, _options.DualMode, _options.ReceiveBufferSize, _options.SendBufferSize);
             var local = UdpSockets.Normalize((IPEndPoint)socket.LocalEndPoint!);
             var run = new Run(socket, local);
+            if (_options.Impairment.IsEnabled)
+            {
+                run.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, CountEchoed, CountSendFailed);
+            }
 
             // The loop runs on the thread pool; Start returns as soon as the socket is bound.
             run.Loop = Task.Run(() => ReceiveLoopAsync(run), CancellationToken.None);
@@ -122,6 +152,11 @@ public sealed class UdpEchoServer : IUdpEchoServer
             return;
         }
 
+        if (run.Impairment is { } impairment)
+        {
+            await DrainAsync(run, impairment, cancellationToken).ConfigureAwait(false);
+        }
+
         run.Stopping = true;
 
         // Closing the socket frees the port at once and completes the pending receive with an abort.
@@ -129,6 +164,30 @@ public sealed class UdpEchoServer : IUdpEchoServer
         await run.Loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         Log.ServerStopped(_logger, run.LocalEndPoint);
     }
+
+    /// <summary>Lets queued (delayed) echoes go out, up to <see cref="UdpEchoServerOptions.ShutdownTimeout"/>; drops and counts the rest.</summary>
+    private async Task DrainAsync(Run run, Impairment impairment, CancellationToken cancellationToken)
+    {
+        // From here on the receive loop drops new datagrams (counted as shutdown) instead of queueing more.
+        run.Draining = true;
+        try
+        {
+            await impairment.DrainAsync().WaitAsync(_options.ShutdownTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Out of time (or the caller gave up waiting): what is left is dropped below.
+        }
+
+        var dropped = impairment.Close(remote => CountDropped(remote, DropReason.Shutdown));
+        if (dropped > 0)
+        {
+            Log.ShutdownDropped(_logger, run.LocalEndPoint, dropped);
+        }
+    }
+
+    /// <summary>Gets the impairment of the current run, for tests.</summary>
+    internal Impairment? CurrentImpairment => Volatile.Read(ref _run)?.Impairment;
 
     /// <inheritdoc />
     public UdpEchoServerStatistics GetStatistics() => _counters.Snapshot();
@@ -154,6 +213,8 @@ public sealed class UdpEchoServer : IUdpEchoServer
         // kernel and is dropped whole. Pinned, because the kernel writes into it on every receive.
         var buffer = GC.AllocateUninitializedArray<byte>(max + 1, pinned: true);
         var remote = new SocketAddress(socket.AddressFamily);
+        var policy = _policy;
+        var time = _options.TimeProvider;
 
         try
         {
@@ -200,6 +261,37 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 Interlocked.Add(ref _counters.BytesReceived, received);
                 Record(remote, received, static tags => tags.Received);
 
+                if (policy is not null)
+                {
+                    var verdict = policy.Check(remote.Buffer.Span[..remote.Size], received, policy.UsesTime ? time.GetTimestamp() : 0);
+                    if (verdict != DropReason.None)
+                    {
+                        CountDropped(remote, verdict);
+                        continue;
+                    }
+                }
+
+                if (run.Impairment is { } impairment)
+                {
+                    if (run.Draining)
+                    {
+                        CountDropped(remote, DropReason.Shutdown);
+                        continue;
+                    }
+
+                    if (!impairment.Submit(buffer.AsSpan(0, received), remote, time.GetTimestamp()))
+                    {
+                        CountDropped(remote, DropReason.ImpairedLoss);
+                    }
+
+                    if (MessageReceived is not null)
+                    {
+                        RaiseMessageReceived(buffer.AsSpan(0, received), remote);
+                    }
+
+                    continue;
+                }
+
                 // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
                 // async method's state machine a class, so a helper would allocate one per datagram. The loop's own
                 // state machine is allocated once per run.
@@ -239,6 +331,41 @@ public sealed class UdpEchoServer : IUdpEchoServer
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
+        }
+    }
+
+    private void CountDropped(SocketAddress remote, DropReason reason)
+    {
+        _counters.Drop(reason);
+        if (_metrics.ServerDropped.Enabled)
+        {
+            _metrics.ServerDropped.Add(1, ServerTags.For(remote).Dropped(reason));
+        }
+
+        var level = reason is DropReason.NotAllowed or DropReason.ImpairedLoss ? LogLevel.Debug : LogLevel.Warning;
+        if (!_logger.IsEnabled(level) || !_dropLogs[(int)reason].TryEnter(out var suppressed))
+        {
+            return;
+        }
+
+        var endPoint = UdpSockets.ToEndPoint(remote);
+        switch (reason)
+        {
+            case DropReason.SourcePort:
+                Log.SourcePortDropped(_logger, endPoint, endPoint.Port, suppressed);
+                break;
+            case DropReason.SourceAddress:
+                Log.SourceAddressDropped(_logger, endPoint, suppressed);
+                break;
+            case DropReason.NotAllowed:
+                Log.SourceNotAllowed(_logger, endPoint, suppressed);
+                break;
+            case DropReason.RateLimited:
+                Log.RateLimited(_logger, endPoint, suppressed);
+                break;
+            case DropReason.ImpairedLoss:
+                Log.ImpairedLoss(_logger, endPoint, suppressed);
+                break;
         }
     }
 
@@ -328,6 +455,10 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
         public Task Loop { get; set; } = Task.CompletedTask;
 
+        public Impairment? Impairment { get; set; }
+
         public volatile bool Stopping;
+
+        public volatile bool Draining;
     }
 }

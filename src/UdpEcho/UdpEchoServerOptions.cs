@@ -39,7 +39,71 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is <see langword="null"/>: the operating system's default.</value>
     public int? SendBufferSize { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether datagrams from source port 0, ports below 1024, and port 2049 (NFS) are
+    /// dropped. This is the echo-loop defence: a datagram forged "from" port 7 (echo) or 19 (chargen) of another
+    /// server would otherwise bounce between the two for ever. Real clients send from ephemeral ports (1024 and up).
+    /// </summary>
+    /// <value>The default is <see langword="true"/>. Prefer <see cref="AllowedSourcePorts"/> to open single ports.</value>
+    public bool FilterSourcePorts { get; set; } = true;
+
+    /// <summary>
+    /// Gets the source ports that <see cref="FilterSourcePorts"/> lets through anyway, for a client that really sends
+    /// from a privileged port. Ports from 1024 up (except 2049) are always allowed, so listing them changes nothing.
+    /// </summary>
+    /// <value>The default is empty. Each port must be from 0 to 65535.</value>
+    public IList<int> AllowedSourcePorts => _allowedSourcePorts;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether datagrams from source addresses that cannot be a real sender are dropped:
+    /// 0.0.0.0/8, multicast (224.0.0.0/4, ff00::/8), 240.0.0.0/4 and 255.255.255.255, the directed broadcast address of
+    /// any local IPv4 subnet, the unspecified address <c>::</c>, IPv4-compatible IPv6 addresses, and loopback sources
+    /// (127.0.0.0/8, ::1) on a server bound to a specific non-loopback address. IPv4-mapped IPv6 senders get the IPv4 rules.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool FilterSourceAddresses { get; set; } = true;
+
+    /// <summary>Gets the networks allowed to get an echo. Datagrams from any other source are dropped. IPv4 networks also match IPv4-mapped IPv6 senders.</summary>
+    /// <value>The default is empty: every source (that passes the other checks) is allowed.</value>
+    public IList<IPNetwork> AllowedSources => _allowedSources;
+
+    /// <summary>Gets or sets how many datagrams per second each source address may have echoed, on average; the rest are dropped.</summary>
+    /// <value>The default is <see langword="null"/>: no limit, because benchmarks and test harnesses flood on purpose. When set, it must be positive.</value>
+    public double? RateLimitPerSource { get; set; }
+
+    /// <summary>Gets or sets how many datagrams a source may send at once, above <see cref="RateLimitPerSource"/>, before the limit bites.</summary>
+    /// <value>The default is <see langword="null"/>: one second's worth, <see cref="RateLimitPerSource"/> rounded up (at least 1). When set, it must be positive.</value>
+    public int? RateLimitBurst { get; set; }
+
+    /// <summary>Gets or sets how many datagrams per second the server echoes in total, from all sources together; bursts of up to one second's worth pass.</summary>
+    /// <value>The default is <see langword="null"/>: no limit. When set, it must be positive.</value>
+    public double? GlobalRateLimit { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many source addresses the per-source rate limit remembers. When the table is full, a new
+    /// source evicts the oldest, so that a flood from spoofed addresses costs a bounded amount of memory (about 64 bytes per entry).
+    /// </summary>
+    /// <value>The default is 65,536. The allowed range is 1 to 16,777,216.</value>
+    public int RateLimitMaxSources { get; set; } = 65536;
+
+    /// <summary>Gets or sets the clock the rate limits, delays and shutdown timeout run on; tests pass a fake one.</summary>
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the impairment simulation: loss, delay, jitter, duplicates and reordering of echoes, for testing clients against a bad network.</summary>
+    /// <value>The default has everything off; the echo path is then exactly as without it.</value>
+    public UdpEchoImpairmentOptions Impairment { get; set; } = new();
+
+    /// <summary>Gets or sets how long <see cref="IUdpEchoServer.StopAsync"/> waits for delayed echoes (see <see cref="Impairment"/>) to be sent. The rest are dropped and counted in <see cref="UdpEchoServerStatistics.DroppedAtShutdown"/>.</summary>
+    /// <value>The default is 5 seconds. The allowed range is 0 to 1 hour.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     internal IPEndPoint EndPoint => new(Address, Port);
+
+    internal double EffectiveRateLimitBurst => RateLimitBurst ?? Math.Max(1, Math.Ceiling(RateLimitPerSource ?? 1));
+
+    private List<int> _allowedSourcePorts = [];
+    private List<IPNetwork> _allowedSources = [];
 
     /// <summary>Checks every option and throws for the first invalid one.</summary>
     /// <exception cref="ArgumentException">An option is invalid. The message names the option and its value.</exception>
@@ -79,7 +143,70 @@ public sealed class UdpEchoServerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(SendBufferSize), SendBufferSize, $"{nameof(UdpEchoServerOptions)}.{nameof(SendBufferSize)} must be positive when set; it was {SendBufferSize}.");
         }
+
+        foreach (var port in _allowedSourcePorts)
+        {
+            if (port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
+            {
+                throw OutOfRange(nameof(AllowedSourcePorts), port, "may only hold ports from 0 to 65535");
+            }
+        }
+
+        foreach (var network in _allowedSources)
+        {
+            if (network.BaseAddress is null)
+            {
+                throw new ArgumentException($"{nameof(UdpEchoServerOptions)}.{nameof(AllowedSources)} holds an empty network (default(IPNetwork)); use IPNetwork.Parse(\"10.0.0.0/8\").", nameof(AllowedSources));
+            }
+        }
+
+        if (RateLimitPerSource is { } perSource && !(perSource > 0 && double.IsFinite(perSource)))
+        {
+            throw OutOfRange(nameof(RateLimitPerSource), perSource, "must be a positive number of datagrams per second when set");
+        }
+
+        if (RateLimitBurst is <= 0)
+        {
+            throw OutOfRange(nameof(RateLimitBurst), RateLimitBurst, "must be positive when set");
+        }
+
+        if (GlobalRateLimit is { } global && !(global > 0 && double.IsFinite(global)))
+        {
+            throw OutOfRange(nameof(GlobalRateLimit), global, "must be a positive number of datagrams per second when set");
+        }
+
+        if (RateLimitMaxSources is < 1 or > 1 << 24)
+        {
+            throw OutOfRange(nameof(RateLimitMaxSources), RateLimitMaxSources, "must be from 1 to 16777216");
+        }
+
+        if (Impairment is null)
+        {
+            throw new ArgumentException($"{nameof(UdpEchoServerOptions)}.{nameof(Impairment)} must be set (an empty one means no impairment).", nameof(Impairment));
+        }
+
+        Impairment.Validate($"{nameof(UdpEchoServerOptions)}.{nameof(Impairment)}");
+
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, $"{nameof(UdpEchoServerOptions)}.{nameof(ShutdownTimeout)} must be from 0 to 1 hour; it was {ShutdownTimeout}.");
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException($"{nameof(UdpEchoServerOptions)}.{nameof(TimeProvider)} must be set.", nameof(TimeProvider));
+        }
     }
 
-    internal UdpEchoServerOptions Clone() => (UdpEchoServerOptions)MemberwiseClone();
+    internal UdpEchoServerOptions Clone()
+    {
+        var clone = (UdpEchoServerOptions)MemberwiseClone();
+        clone._allowedSourcePorts = [.. _allowedSourcePorts];
+        clone._allowedSources = [.. _allowedSources];
+        clone.Impairment = Impairment.Clone();
+        return clone;
+    }
+
+    private static ArgumentOutOfRangeException OutOfRange<T>(string name, T value, string rule) =>
+        new(name, value, $"{nameof(UdpEchoServerOptions)}.{name} {rule}; it was {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}.");
 }

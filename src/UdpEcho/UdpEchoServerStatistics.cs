@@ -30,4 +30,22 @@ public sealed class UdpEchoServerStatistics
 
     /// <summary>Gets the number of times a <see cref="IUdpEchoServer.MessageReceived"/> handler threw.</summary>
     public long SubscriberErrors { get; init; }
+
+    /// <summary>Gets the number of datagrams dropped for their source port (0, below 1024, or 2049): the echo-loop defence, <see cref="UdpEchoServerOptions.FilterSourcePorts"/>.</summary>
+    public long DroppedBySourcePort { get; init; }
+
+    /// <summary>Gets the number of datagrams dropped for a source address that cannot be a real sender (<see cref="UdpEchoServerOptions.FilterSourceAddresses"/>).</summary>
+    public long DroppedBySourceAddress { get; init; }
+
+    /// <summary>Gets the number of datagrams dropped because their source is in none of <see cref="UdpEchoServerOptions.AllowedSources"/>.</summary>
+    public long DroppedNotAllowed { get; init; }
+
+    /// <summary>Gets the number of datagrams dropped by <see cref="UdpEchoServerOptions.RateLimitPerSource"/> or <see cref="UdpEchoServerOptions.GlobalRateLimit"/>.</summary>
+    public long DroppedByRateLimit { get; init; }
+
+    /// <summary>Gets the number of echoes lost on purpose by the impairment simulation.</summary>
+    public long DroppedByImpairment { get; init; }
+
+    /// <summary>Gets the number of delayed echoes still queued when the server stopped and its shutdown timeout ran out.</summary>
+    public long DroppedAtShutdown { get; init; }
 }

@@ -92,6 +92,18 @@ public sealed partial class ServeCommandTests
     [InlineData(new[] { "serve", "--port", "7", "--address", "nope" }, "--address 'nope' is not an IPv4 or IPv6 address")]
     [InlineData(new[] { "serve", "--port", "7", "--bogus" }, "--bogus")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    [InlineData(new[] { "serve", "--port", "7", "--rate-limit", "0" }, "--rate-limit '0' is not a positive number of datagrams per second")]
+    [InlineData(new[] { "serve", "--port", "7", "--rate-limit", "fast" }, "--rate-limit 'fast' is not a positive number")]
+    [InlineData(new[] { "serve", "--port", "7", "--allow", "10.0.0.0" }, "--allow '10.0.0.0' is not a CIDR range")]
+    [InlineData(new[] { "serve", "--port", "7", "--allow", "10.0.0.0/8", "--allow", "10.0.0.1/8" }, "--allow '10.0.0.1/8' is not a CIDR range")]
+    [InlineData(new[] { "serve", "--port", "7", "--max-size", "70000" }, "--max-size '70000' is not a whole number from 0 to 65527")]
+    [InlineData(new[] { "serve", "--port", "7", "--loss", "1.5" }, "--loss '1.5' is not a probability from 0 to 1")]
+    [InlineData(new[] { "serve", "--port", "7", "--duplicate", "-0.1" }, "--duplicate '-0.1' is not a probability from 0 to 1")]
+    [InlineData(new[] { "serve", "--port", "7", "--reorder", "NaN" }, "--reorder 'NaN' is not a probability from 0 to 1")]
+    [InlineData(new[] { "serve", "--port", "7", "--delay", "-5" }, "--delay '-5' is not a number of milliseconds from 0 to 60000")]
+    [InlineData(new[] { "serve", "--port", "7", "--jitter", "soon" }, "--jitter 'soon' is not a number of milliseconds")]
+    [InlineData(new[] { "serve", "--port", "7", "--seed", "1e3" }, "--seed '1e3' is not a whole number")]
+    [InlineData(new[] { "serve", "--port", "7", "--allow-source-port", "-1" }, "--allow-source-port '-1' is not a whole number from 0 to 65535")]
     public async Task InvalidArguments_OneLineErrorExit2(string[] args, string expected)
     {
         var output = new LineWriter();
@@ -104,6 +116,60 @@ public sealed partial class ServeCommandTests
         Assert.StartsWith("udpecho: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.Empty(output.Lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_PolicyOptions_AllowListSizeAndSourcePortApplied()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(
+            ["serve", "--port", "0", "--allow", "127.0.0.2/32", "--allow", "10.0.0.0/8", "--max-size", "4", "--rate-limit", "1000", "--allow-source-port", "19"],
+            output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        stranger.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await stranger.SendToAsync("hi"u8.ToArray(), endPoint);
+        using var big = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        big.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        await big.SendToAsync("12345"u8.ToArray(), endPoint);
+        var echoed = await EchoAsync(endPoint, "1234"u8.ToArray(), IPAddress.Parse("127.0.0.2"));
+        await stop.CancelAsync();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("1234"u8.ToArray(), echoed);
+        Assert.Equal(0, stranger.Available);
+        Assert.Equal(0, big.Available);
+        Assert.Equal(
+            "udpecho: received 3 datagrams (6 bytes), echoed 1 (4 bytes), dropped 2 (1 too large, 1 not allowed), errors: 0 receive, 0 send, 0 subscriber",
+            output.Lines[^1]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_ImpairmentOptions_DuplicateAndDelayApplied()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--duplicate", "1", "--delay", "5", "--jitter", "1", "--loss", "0", "--reorder", "0", "--seed", "7"], output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(endPoint);
+        var started = Stopwatch.GetTimestamp();
+        await socket.SendAsync("twice"u8.ToArray());
+        var buffer = new byte[64];
+        var first = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(5));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var second = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(5));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(5, first);
+        Assert.Equal(5, second);
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(3.5), $"The echo came back after {elapsed.TotalMilliseconds} ms.");
+        Assert.StartsWith("udpecho: received 1 datagrams (5 bytes), echoed 2 (10 bytes)", output.Lines[^1], StringComparison.Ordinal);
     }
 
     [Fact(Timeout = Timeout)]
@@ -143,9 +209,14 @@ public sealed partial class ServeCommandTests
         }
     }
 
-    private static async Task<byte[]> EchoAsync(IPEndPoint endPoint, byte[] payload)
+    private static async Task<byte[]> EchoAsync(IPEndPoint endPoint, byte[] payload, IPAddress? from = null)
     {
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         socket.Connect(endPoint);
         await socket.SendAsync(payload);
         var buffer = new byte[65536];

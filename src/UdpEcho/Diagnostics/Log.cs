@@ -34,6 +34,24 @@ internal static partial class Log
     [LoggerMessage(107, LogLevel.Critical, "The receive loop of the UDP echo server on {LocalEndPoint} failed and stopped", EventName = "ServerFaulted")]
     public static partial void ServerFaulted(ILogger logger, Exception exception, IPEndPoint localEndPoint);
 
+    [LoggerMessage(108, LogLevel.Warning, "Dropped a datagram from {RemoteEndPoint}: source port {SourcePort} is 0, below 1024 or 2049 (echo-loop defence; AllowedSourcePorts opens single ports) ({Suppressed} similar drops not logged)", EventName = "SourcePortDropped")]
+    public static partial void SourcePortDropped(ILogger logger, IPEndPoint remoteEndPoint, int sourcePort, long suppressed);
+
+    [LoggerMessage(109, LogLevel.Warning, "Dropped a datagram from {RemoteEndPoint}: the source address cannot be a real sender (broadcast, multicast, 0.0.0.0/8, unspecified, or loopback off loopback) ({Suppressed} similar drops not logged)", EventName = "SourceAddressDropped")]
+    public static partial void SourceAddressDropped(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(110, LogLevel.Debug, "Dropped a datagram from {RemoteEndPoint}: not in AllowedSources ({Suppressed} similar drops not logged)", EventName = "SourceNotAllowed")]
+    public static partial void SourceNotAllowed(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(111, LogLevel.Warning, "Dropped a datagram from {RemoteEndPoint}: rate limit exceeded ({Suppressed} similar drops not logged)", EventName = "RateLimited")]
+    public static partial void RateLimited(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(112, LogLevel.Debug, "Lost an echo to {RemoteEndPoint} on purpose (impairment simulation) ({Suppressed} similar drops not logged)", EventName = "ImpairedLoss")]
+    public static partial void ImpairedLoss(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(113, LogLevel.Warning, "UDP echo server on {LocalEndPoint} stopped with {Count} delayed echoes still queued after ShutdownTimeout; they were dropped", EventName = "ShutdownDropped")]
+    public static partial void ShutdownDropped(ILogger logger, IPEndPoint localEndPoint, int count);
+
     [LoggerMessage(200, LogLevel.Debug, "UDP echo client bound to {LocalEndPoint}, talking to {RemoteEndPoint}", EventName = "ClientConnected")]
     public static partial void ClientConnected(ILogger logger, EndPoint? localEndPoint, IPEndPoint remoteEndPoint);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using UdpEcho.Policy;
 
 namespace UdpEcho.Diagnostics;
 
@@ -19,11 +20,37 @@ internal sealed class ServerTags(bool ipv6)
 
     public KeyValuePair<string, object?>[] DroppedSendFailed { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "send_failed");
 
+    public KeyValuePair<string, object?>[] DroppedSourcePort { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "source_port");
+
+    public KeyValuePair<string, object?>[] DroppedSourceAddress { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "source_address");
+
+    public KeyValuePair<string, object?>[] DroppedNotAllowed { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "not_allowed");
+
+    public KeyValuePair<string, object?>[] DroppedRateLimited { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "rate_limited");
+
+    public KeyValuePair<string, object?>[] DroppedImpairedLoss { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "impaired_loss");
+
+    public KeyValuePair<string, object?>[] DroppedShutdown { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "shutdown");
+
     public KeyValuePair<string, object?>[] ReceiveError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "receive");
 
     public KeyValuePair<string, object?>[] SendError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "send");
 
     public KeyValuePair<string, object?>[] SubscriberError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "subscriber");
+
+    /// <summary>The tags of a drop for <paramref name="reason"/>.</summary>
+    public KeyValuePair<string, object?>[] Dropped(DropReason reason) => reason switch
+    {
+        DropReason.SourcePort => DroppedSourcePort,
+        DropReason.SourceAddress => DroppedSourceAddress,
+        DropReason.NotAllowed => DroppedNotAllowed,
+        DropReason.RateLimited => DroppedRateLimited,
+        DropReason.TooLarge => DroppedTooLarge,
+        DropReason.SendFailed => DroppedSendFailed,
+        DropReason.ImpairedLoss => DroppedImpairedLoss,
+        DropReason.Shutdown => DroppedShutdown,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
 
     /// <summary>Picks the IP version of one datagram: on a dual-mode socket, an IPv4-mapped sender is IPv4 on the wire.</summary>
     public static ServerTags For(SocketAddress remote)

@@ -32,7 +32,25 @@ public sealed class UdpEchoServerAllocationTests
     public async Task Echo_NoSubscribers_AllocatesNothingPerDatagram(AddressFamily family)
     {
         var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = address });
+        await MeasureAsync(family, new UdpEchoServerOptions { Address = address });
+    }
+
+    /// <summary>The loop defence, address checks, an allow-list and both rate limits (high enough to drop nothing), in steady state.</summary>
+    [Theory(Timeout = TestTimeouts.Long)]
+    [InlineData(AddressFamily.InterNetwork)]
+    [InlineData(AddressFamily.InterNetworkV6)]
+    public async Task Echo_PoliciesOn_AllocatesNothingPerDatagram(AddressFamily family)
+    {
+        var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        var options = new UdpEchoServerOptions { Address = address, RateLimitPerSource = 1e9, GlobalRateLimit = 1e9 };
+        options.AllowedSources.Add(new IPNetwork(address, family == AddressFamily.InterNetworkV6 ? 128 : 8));
+        await MeasureAsync(family, options);
+    }
+
+    private static async Task MeasureAsync(AddressFamily family, UdpEchoServerOptions options)
+    {
+        var address = options.Address;
+        await using var server = await ServerTesting.StartServerAsync(options);
         using var client = new Socket(family, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = (int)TestTimeouts.Await.TotalMilliseconds };
         client.Bind(new IPEndPoint(address, 0));
         var target = server.Target(family).Serialize();

@@ -1,0 +1,52 @@
+using System.Net;
+using UdpEcho.Tests.Infrastructure;
+
+namespace UdpEcho.Tests.Faults;
+
+/// <summary>Counts file descriptors and the managed heap: runs alone, so that no other test opens sockets meanwhile.</summary>
+[Collection(nameof(Server.AllocationMeasurementCollection))]
+public sealed class LifecycleFaultTests
+{
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task StartStop_ThousandCyclesOnOnePort_LeaksNoDescriptorsOrMemory()
+    {
+        int port;
+        await using (var probe = await ServerTesting.StartServerAsync())
+        {
+            port = probe.LocalEndPoint!.Port;
+        }
+
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        using var client = new RawUdpSocket();
+
+        // A first cycle (and an echo) creates what lives for the process: thread-pool threads, epoll, caches.
+        await CycleAsync(server, client, echo: true);
+        var descriptorsBefore = Descriptors();
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            await CycleAsync(server, client, echo: i % 100 == 0);
+        }
+
+        var descriptorsAfter = Descriptors();
+        var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+
+        Assert.InRange(descriptorsAfter - descriptorsBefore, -2, 2);
+        Assert.True(memoryAfter - memoryBefore < 1_000_000, $"The managed heap grew from {memoryBefore} to {memoryAfter} bytes over 1000 cycles.");
+    }
+
+    private static async Task CycleAsync(UdpEchoServer server, RawUdpSocket client, bool echo)
+    {
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+        if (echo)
+        {
+            Assert.Equal(new byte[] { 1 }, (await client.SendAndReceiveAsync(new byte[] { 1 }, server.Target())).Payload);
+        }
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+    }
+
+    private static int Descriptors() =>
+        OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0;
+}
