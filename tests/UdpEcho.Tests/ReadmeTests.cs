@@ -25,9 +25,10 @@ public sealed class ReadmeTests
         Assert.Equal(tested, shown.Skip(start).Take(tested.Count));
     }
 
-    internal static string RepositoryRoot()
+    // From this source file's own path, not the build output: --artifacts-path may put the output anywhere.
+    internal static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "UdpEcho.sln")))
             {
@@ -35,6 +36,6 @@ public sealed class ReadmeTests
             }
         }
 
-        throw new InvalidOperationException("UdpEcho.sln not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("UdpEcho.sln not found above " + sourceFile);
     }
 }

@@ -36,6 +36,8 @@ public sealed class UdpEchoServerPolicyTests
 
         await SentinelAsync(target);
 
+        await server.StopAsync().WaitAsync(TestTimeouts.Await); // counts are complete once the loop has ended
+
         var statistics = server.GetStatistics();
         Assert.Equal(3, statistics.DroppedBySourcePort);
         Assert.Equal(3, statistics.DatagramsDropped);
