@@ -26,6 +26,32 @@ internal static class UdpEchoConfiguration
                 ? parsed
                 : throw Invalid<UdpEchoServerOptions>(address, "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1, :: or ::1");
         }
+
+        // The binder cannot convert IPNetwork either, and leaves a default(IPNetwork) for each element it tried:
+        // rebuild the list from the configured strings.
+        var sources = configuration.GetSection(nameof(UdpEchoServerOptions.AllowedSources)).GetChildren().ToList();
+        if (sources.Count > 0)
+        {
+            options.AllowedSources.Clear();
+            foreach (var source in sources)
+            {
+                options.AllowedSources.Add(TryParseNetwork(source.Value, out var network)
+                    ? network
+                    : throw Invalid<UdpEchoServerOptions>(source, "a CIDR range such as 10.0.0.0/8, 192.168.1.7/32 or 2001:db8::/32, with no address bits set beyond the prefix"));
+            }
+        }
+    }
+
+    /// <summary>Parses a CIDR range strictly: "10.0.0.1/8" is refused rather than masked, since it is likelier a typo than a wish.</summary>
+    internal static bool TryParseNetwork(string? text, out IPNetwork network)
+    {
+        network = default;
+        text = text?.Trim();
+        var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash > 0
+            && IPNetwork.TryParse(text, out network)
+            && IPAddress.TryParse(text.AsSpan(0, slash), out var written)
+            && network.BaseAddress.Equals(written);
     }
 
     public static void ReadEndPoints(IConfiguration configuration, UdpEchoClientOptions options)

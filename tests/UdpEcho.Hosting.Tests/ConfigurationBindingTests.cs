@@ -38,6 +38,62 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task AddUdpEchoServer_Configuration_ReadsPolicyImpairmentAndShutdownKeys()
+    {
+        using var host = ServerHost(
+            ("UdpEcho:Server:FilterSourcePorts", "false"),
+            ("UdpEcho:Server:AllowedSourcePorts:0", "7"),
+            ("UdpEcho:Server:AllowedSourcePorts:1", "19"),
+            ("UdpEcho:Server:FilterSourceAddresses", "false"),
+            ("UdpEcho:Server:AllowedSources:0", "10.0.0.0/8"),
+            ("UdpEcho:Server:AllowedSources:1", "2001:db8::/32"),
+            ("UdpEcho:Server:RateLimitPerSource", "100.5"),
+            ("UdpEcho:Server:RateLimitBurst", "200"),
+            ("UdpEcho:Server:GlobalRateLimit", "10000"),
+            ("UdpEcho:Server:RateLimitMaxSources", "4096"),
+            ("UdpEcho:Server:ShutdownTimeout", "00:00:02"),
+            ("UdpEcho:Server:Impairment:LossProbability", "0.1"),
+            ("UdpEcho:Server:Impairment:Delay", "00:00:00.005"),
+            ("UdpEcho:Server:Impairment:Jitter", "00:00:00.001"),
+            ("UdpEcho:Server:Impairment:DuplicateProbability", "0.01"),
+            ("UdpEcho:Server:Impairment:ReorderProbability", "0.02"),
+            ("UdpEcho:Server:Impairment:Seed", "42"));
+
+        var options = host.Services.GetRequiredService<IOptions<UdpEchoServerOptions>>().Value;
+
+        Assert.False(options.FilterSourcePorts);
+        Assert.Equal([7, 19], options.AllowedSourcePorts);
+        Assert.False(options.FilterSourceAddresses);
+        Assert.Equal([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("2001:db8::/32")], options.AllowedSources);
+        Assert.Equal(100.5, options.RateLimitPerSource);
+        Assert.Equal(200, options.RateLimitBurst);
+        Assert.Equal(10000, options.GlobalRateLimit);
+        Assert.Equal(4096, options.RateLimitMaxSources);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ShutdownTimeout);
+        Assert.Equal(0.1, options.Impairment.LossProbability);
+        Assert.Equal(TimeSpan.FromMilliseconds(5), options.Impairment.Delay);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), options.Impairment.Jitter);
+        Assert.Equal(0.01, options.Impairment.DuplicateProbability);
+        Assert.Equal(0.02, options.Impairment.ReorderProbability);
+        Assert.Equal(42, options.Impairment.Seed);
+        await Task.CompletedTask;
+    }
+
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData("10.0.0.1/8")]
+    [InlineData("nope")]
+    [InlineData("10.0.0.0/33")]
+    public async Task AddUdpEchoServer_BadAllowedSource_FailsAtStartNamingKeyAndValue(string network)
+    {
+        using var host = ServerHost(("UdpEcho:Server:AllowedSources:0", network));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("AllowedSources", error.Message, StringComparison.Ordinal);
+        Assert.Contains(network, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task AddUdpEchoServer_EmptyConfiguration_KeepsTheDefaults()
     {
         using var host = ServerHost(("UdpEcho:Server:Address", ""));
