@@ -31,11 +31,17 @@ public interface IUdpEchoClient : IAsyncDisposable
     /// <remarks>
     /// Each attempt waits <see cref="UdpEchoClientOptions.Timeout"/>; after a timeout the datagram is sent again,
     /// up to <see cref="UdpEchoClientOptions.Retries"/> more times. A datagram whose bytes differ from
-    /// <paramref name="payload"/> is never taken as its echo. Calls may run concurrently on one client.
+    /// <paramref name="payload"/> is never taken as its echo. Calls may run concurrently on one client; how an echo is
+    /// matched to its call is set by <see cref="UdpEchoClientOptions.Matching"/>. The client reads
+    /// <paramref name="payload"/> until the returned task completes, and not after.
     /// </remarks>
     /// <exception cref="TimeoutException">No echo arrived within any attempt.</exception>
     /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
     /// <exception cref="ArgumentException">The payload is larger than a UDP datagram can carry.</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed, before or during the call.</exception>
     ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a snapshot of the client's counters: datagrams sent and received, echoes, timeouts, retries, and unmatched datagrams by kind.</summary>
+    /// <returns>A new snapshot; later traffic does not change it.</returns>
+    UdpEchoClientStatistics GetStatistics();
 }

@@ -37,8 +37,8 @@ internal static partial class Log
     [LoggerMessage(200, LogLevel.Debug, "UDP echo client bound to {LocalEndPoint}, talking to {RemoteEndPoint}", EventName = "ClientConnected")]
     public static partial void ClientConnected(ILogger logger, EndPoint? localEndPoint, IPEndPoint remoteEndPoint);
 
-    [LoggerMessage(201, LogLevel.Debug, "Received {Bytes} bytes that match no call in flight (late, duplicate or foreign)", EventName = "UnmatchedDatagram")]
-    public static partial void UnmatchedDatagram(ILogger logger, int bytes);
+    [LoggerMessage(201, LogLevel.Debug, "Received {Bytes} bytes that completed no call: {Kind}", EventName = "UnmatchedDatagram")]
+    public static partial void UnmatchedDatagram(ILogger logger, int bytes, UdpEchoMessageKind kind);
 
     [LoggerMessage(202, LogLevel.Warning, "Nothing listens at {RemoteEndPoint}: {SocketError}", EventName = "DestinationUnreachable")]
     public static partial void DestinationUnreachable(ILogger logger, IPEndPoint remoteEndPoint, SocketError socketError);
