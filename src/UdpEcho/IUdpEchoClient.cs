@@ -41,6 +41,25 @@ public interface IUdpEchoClient : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The client was disposed, before or during the call.</exception>
     ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Measures the path to the echo server with a run of tagged probe datagrams: loss, duplicates, reordering, late and
+    /// corrupt echoes, per-probe round-trip times (percentiles from a histogram), jitter and the rate achieved.
+    /// </summary>
+    /// <param name="options">How many probes, how fast, how large, how long each may take. They are validated and copied.</param>
+    /// <param name="progress">Told of every echo and every timeout as it happens, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the probe. Once it has started, it then throws <see cref="UdpEchoProbeCanceledException"/>, whose <see cref="UdpEchoProbeCanceledException.Result"/> holds what was measured.</param>
+    /// <returns>The statistics of the measured (not warm-up) probes, once every probe was answered or timed out.</returns>
+    /// <remarks>
+    /// Probes share the client's socket and receive loop with <see cref="SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// calls and other probes; each probe's tag keeps their echoes apart. Each probe is sent once: a probe is answered
+    /// if its first intact echo arrives within <see cref="UdpEchoProbeOptions.Timeout"/> of its send, by the timestamps,
+    /// however late the probe's loop gets round to it. The definitions are in <c>docs/client.md</c>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">An option is invalid, or <see cref="UdpEchoProbeOptions.Size"/> is too large for an IPv4 endpoint.</exception>
+    /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or during the probe.</exception>
+    Task<UdpEchoProbeResult> ProbeAsync(UdpEchoProbeOptions options, IProgress<UdpEchoProbeProgress>? progress = null, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a snapshot of the client's counters: datagrams sent and received, echoes, timeouts, retries, and unmatched datagrams by kind.</summary>
     /// <returns>A new snapshot; later traffic does not change it.</returns>
     UdpEchoClientStatistics GetStatistics();

@@ -106,6 +106,39 @@ public sealed class UdpEchoClient : IUdpEchoClient
     }
 
     /// <inheritdoc />
+    public async Task<UdpEchoProbeResult> ProbeAsync(UdpEchoProbeOptions options, IProgress<UdpEchoProbeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var probeOptions = options.Clone();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (connection.Fault is { } fault)
+        {
+            throw fault;
+        }
+
+        if (connection.Remote.AddressFamily == AddressFamily.InterNetwork && probeOptions.Size > UdpEchoServerOptions.MaxIPv4DatagramSize)
+        {
+            throw new ArgumentException($"{nameof(UdpEchoProbeOptions)}.{nameof(UdpEchoProbeOptions.Size)} is {probeOptions.Size} bytes; a UDP datagram to the IPv4 endpoint {connection.Remote} carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize}.", nameof(options));
+        }
+
+        var probe = connection.StartProbe(probeOptions, _options.TimeProvider, progress);
+        try
+        {
+            var result = await probe.RunAsync(cancellationToken).ConfigureAwait(false);
+            Log.ProbeCompleted(_logger, connection.Remote, result.Sent, result.Received, result.LossPercent, result.RoundTrip.P50.TotalMicroseconds);
+            return result;
+        }
+        finally
+        {
+            connection.EndProbe(probe);
+        }
+    }
+
+    /// <inheritdoc />
     public UdpEchoClientStatistics GetStatistics() => _counters.Snapshot();
 
     /// <summary>Closes the socket. Every call still in flight completes at once with an <see cref="ObjectDisposedException"/>.</summary>

@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(203, LogLevel.Error, "A MessageReceived handler of the client threw ({Suppressed} similar errors suppressed)", EventName = "ClientSubscriberFailed")]
     public static partial void ClientSubscriberFailed(ILogger logger, Exception exception, long suppressed);
 
+    [LoggerMessage(205, LogLevel.Debug, "Probe of {RemoteEndPoint} done: {Sent} sent, {Received} received, {LossPercent:0.###}% lost, p50 {P50Microseconds:0.#} µs", EventName = "ProbeCompleted")]
+    public static partial void ProbeCompleted(ILogger logger, IPEndPoint remoteEndPoint, long sent, long received, double lossPercent, double p50Microseconds);
+
     [LoggerMessage(204, LogLevel.Critical, "The receive loop of the UDP echo client for {RemoteEndPoint} failed; calls in flight fail", EventName = "ClientFaulted")]
     public static partial void ClientFaulted(ILogger logger, Exception exception, IPEndPoint remoteEndPoint);
 }

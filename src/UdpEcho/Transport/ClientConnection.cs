@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using UdpEcho.Correlation;
 using UdpEcho.Diagnostics;
+using UdpEcho.Probing;
 
 namespace UdpEcho.Transport;
 
@@ -20,6 +21,9 @@ internal sealed class ClientConnection
     private readonly UdpEchoMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?>[][] _unmatchedTags;
+    private readonly object _probesGate = new();
+    private ProbeRun[] _probes = [];
+    private uint _nextStream = 1;
     private volatile bool _closing;
 
     public ClientConnection(UdpEchoClient client, Socket socket, IPEndPoint remote, UdpEchoClientOptions options, ILogger logger, UdpEchoMetrics metrics, ClientCounters counters)
@@ -62,6 +66,9 @@ internal sealed class ClientConnection
     public static ObjectDisposedException Disposed(string doing) =>
         new(nameof(UdpEchoClient), $"The UDP echo client was disposed while the call was {doing}.");
 
+    public static ObjectDisposedException Disposed(string doing, Exception innerException) =>
+        new($"The UDP echo client was disposed while it was {doing}.", innerException);
+
     public void StartReceiving() => ReceiveLoop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
 
     /// <summary>Closes the socket, fails everything in flight with <see cref="ObjectDisposedException"/>, and waits for the receive loop.</summary>
@@ -70,7 +77,34 @@ internal sealed class ClientConnection
         _closing = true;
         Socket.Dispose();
         Calls.FailAll(Disposed("waiting for its echo"), closing: true);
+        FailProbes(new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
         await ReceiveLoop.ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a probe on this socket, with a stream number of its own so its echoes find it.</summary>
+    public ProbeRun StartProbe(UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
+    {
+        lock (_probesGate)
+        {
+            var probe = new ProbeRun(this, _nextStream++, options, time, progress);
+            _probes = [.. _probes, probe];
+            if (_closing)
+            {
+                probe.Fail(new ObjectDisposedException(nameof(UdpEchoClient)));
+            }
+
+            return probe;
+        }
+    }
+
+    public void EndProbe(ProbeRun probe)
+    {
+        lock (_probesGate)
+        {
+            _probes = [.. _probes.Where(p => p != probe)];
+        }
+
+        probe.Dispose();
     }
 
     public UdpEchoException Unreachable(SocketException e) =>
@@ -118,7 +152,9 @@ internal sealed class ClientConnection
             catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
             {
                 Log.DestinationUnreachable(_logger, Remote, e.SocketErrorCode);
-                Calls.FailAll(Unreachable(e), closing: false);
+                var unreachable = Unreachable(e);
+                Calls.FailAll(unreachable, closing: false);
+                FailProbes(unreachable);
                 continue;
             }
             catch (SocketException e) when (UdpSockets.IsTransient(e.SocketErrorCode))
@@ -133,6 +169,7 @@ internal sealed class ClientConnection
                 var fault = new UdpEchoException($"The UDP echo client for {Remote} stopped receiving: {e.Message}", e);
                 Fault = fault;
                 Calls.FailAll(fault, closing: false);
+                FailProbes(fault);
                 return;
             }
 
@@ -158,13 +195,47 @@ internal sealed class ClientConnection
     /// <summary>Hands a datagram to what it answers; says what it was.</summary>
     private UdpEchoMessageKind Dispatch(ReadOnlySpan<byte> datagram, long receivedAt)
     {
-        if (Calls.Tagged)
+        if (EchoTag.TryRead(datagram, out var tag))
         {
-            return EchoTag.TryRead(datagram, out var tag) && tag.Stream == 0
-                ? Calls.CompleteTagged(tag, datagram, receivedAt)
-                : UdpEchoMessageKind.Foreign;
+            if (tag.Stream != 0)
+            {
+                foreach (var probe in Volatile.Read(ref _probes))
+                {
+                    if (probe.Stream == tag.Stream)
+                    {
+                        return probe.OnEcho(tag, datagram, receivedAt);
+                    }
+                }
+
+                // In exact-bytes mode a caller's payload may merely look tagged.
+                if (!Calls.Tagged && Calls.TryCompleteExact(datagram, receivedAt))
+                {
+                    return UdpEchoMessageKind.Echo;
+                }
+
+                // Streams are numbered from 1 up: a lower number is a probe that has finished.
+                return tag.Stream < Volatile.Read(ref _nextStream) ? UdpEchoMessageKind.Late
+                    : Calls.Tagged ? UdpEchoMessageKind.Foreign : UdpEchoMessageKind.Unmatched;
+            }
+
+            if (Calls.Tagged)
+            {
+                return Calls.CompleteTagged(tag, datagram, receivedAt);
+            }
+        }
+        else if (Calls.Tagged)
+        {
+            return UdpEchoMessageKind.Foreign;
         }
 
         return Calls.TryCompleteExact(datagram, receivedAt) ? UdpEchoMessageKind.Echo : UdpEchoMessageKind.Unmatched;
+    }
+
+    private void FailProbes(Exception exception)
+    {
+        foreach (var probe in Volatile.Read(ref _probes))
+        {
+            probe.Fail(exception);
+        }
     }
 }
