@@ -3,6 +3,12 @@ using System.Net.Sockets;
 
 namespace UdpEcho.Tests.Probing;
 
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "Timing";
+}
+
 /// <summary>
 /// The numbers against loopback servers whose behaviour is known: a reported median must be the delay the server
 /// imposed, a reported loss the fraction it dropped.
@@ -11,8 +17,10 @@ namespace UdpEcho.Tests.Probing;
 /// Tolerances: a round trip cannot be shorter than the server's hold (the hold starts after the probe was stamped and
 /// ends before the echo is), so the lower bound is exact. Above it come loopback and scheduling: about 0.1 ms on an
 /// idle machine, occasionally milliseconds on a shared two-core one running builds; the median of dozens of probes
-/// shrugs those off, so 2 ms above the delay is tight and still honest.
+/// shrugs those off, so 2 ms above the delay is tight and still honest. The tests run alone, not beside the CPU-heavy
+/// tests of the other classes.
 /// </remarks>
+[Collection(TimingCollection.Name)]
 public sealed class ProbeTruthTests
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(20);
