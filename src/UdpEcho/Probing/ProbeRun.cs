@@ -191,9 +191,9 @@ internal sealed class ProbeRun : IDisposable
                 _highestArrived = Math.Max(_highestArrived, sequence);
             }
 
-            // Answered means: arrived within the timeout by the clocks, whether or not the probe's loop got round to
-            // timing it out. Scheduling decides nothing.
-            if (unresolved && roundTrip <= _timeoutTicks)
+            // Answered means: arrived within the timeout by the clocks (strictly, as the loop times probes out at the
+            // deadline itself), whether or not the loop got round to timing it out. Scheduling decides nothing.
+            if (unresolved && roundTrip < _timeoutTicks)
             {
                 Resolve(sequence);
                 if (measured)

@@ -3,7 +3,7 @@ namespace UdpEcho;
 /// <summary>What happened to one probe, or to one echo of it, in <see cref="UdpEchoProbeProgress.Outcome"/>.</summary>
 public enum UdpEchoProbeOutcome
 {
-    /// <summary>Its first echo arrived within <see cref="UdpEchoProbeOptions.Timeout"/>: the probe is received.</summary>
+    /// <summary>Its first echo arrived less than <see cref="UdpEchoProbeOptions.Timeout"/> after its send: the probe is received.</summary>
     Answered = 0,
 
     /// <summary>No echo arrived within <see cref="UdpEchoProbeOptions.Timeout"/>: the probe is lost.</summary>

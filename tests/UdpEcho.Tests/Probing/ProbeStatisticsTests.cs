@@ -139,6 +139,30 @@ public sealed class ProbeStatisticsTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task ProbeAsync_EchoAfterExactlyTheTimeout_IsLateWhicheverNoticesFirst()
+    {
+        var time = new SignallingTimeProvider();
+        using var peer = new ScriptedPeer();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, TimeProvider = time });
+        var timeout = TimeSpan.FromMilliseconds(100);
+
+        var probe = client.ProbeAsync(new UdpEchoProbeOptions { Count = 2, Timeout = timeout });
+        var (first, from) = await peer.ReceiveAsync();
+        await time.WaitForTimerAsync();
+        time.Advance(timeout);
+
+        // The probe's loop and this echo race; either way a round trip of exactly the timeout is a timeout.
+        await peer.SendAsync(first, from);
+        var (second, _) = await peer.ReceiveAsync();
+        await peer.SendAsync(second, from);
+        var result = await probe.WaitAsync(TestTimeouts.Await);
+
+        Assert.Equal(1, result.Received);
+        Assert.Equal(1, result.Lost);
+        Assert.Equal(1, result.Late);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task ProbeAsync_WarmUpProbes_AreLeftOutOfEveryStatistic()
     {
         var time = new SignallingTimeProvider();
