@@ -48,21 +48,21 @@ public sealed class ProbeTruthTests
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
-    public async Task ProbeAsync_ThreeQuartersHeld10msOneQuarter50ms_PercentilesSeparateWhatTheMeanBlurs()
+    public async Task ProbeAsync_OneEighthHeld50msTheRest10ms_PercentilesSeparateWhatTheMeanBlurs()
     {
         var shortDelay = TimeSpan.FromMilliseconds(10);
         var longDelay = TimeSpan.FromMilliseconds(50);
-        using var server = new ImpairedEchoServer(delay: i => i % 4 == 0 ? longDelay : shortDelay);
+        using var server = new ImpairedEchoServer(delay: i => i % 8 == 0 ? longDelay : shortDelay);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.EndPoint });
 
-        var result = await client.ProbeAsync(new UdpEchoProbeOptions { Count = 40, Window = 4 }).WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await client.ProbeAsync(new UdpEchoProbeOptions { Count = 80, Window = 4 }).WaitAsync(TimeSpan.FromSeconds(30));
 
-        // 30 round trips of ~10 ms and 10 of ~50 ms: the 20th smallest is a short one, the 36th a long one; the mean,
-        // 20 ms, is neither.
-        Assert.Equal(40, result.Received);
+        // 70 round trips of ~10 ms and 10 of ~50 ms: the 40th smallest (p50) is near the middle of the short ones, the
+        // 72nd (p90) the second of the long ones; the mean, 15 ms, is neither.
+        Assert.Equal(80, result.Received);
         Assert.InRange(result.RoundTrip.P50, shortDelay, shortDelay + Slack);
         Assert.InRange(result.RoundTrip.P90, longDelay, longDelay + Slack);
-        Assert.InRange(result.RoundTrip.Mean, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20) + Slack + Slack);
+        Assert.InRange(result.RoundTrip.Mean, TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(15) + Slack + Slack);
 
         // A short echo overtakes the long one sent just before it.
         Assert.True(result.Reordered > 0, "no reordering seen although later probes were answered first");
