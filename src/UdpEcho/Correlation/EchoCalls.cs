@@ -22,14 +22,11 @@ namespace UdpEcho.Correlation;
 /// </remarks>
 internal sealed class EchoCalls
 {
-    private const int MaxPooled = 1024;
-
-    private static readonly TimerCallback OnTimerCallback = static state => ((PendingEcho)state!).Owner.OnTimer((PendingEcho)state!);
     private static readonly Action<object?, CancellationToken> OnCanceledCallback = static (state, token) => ((PendingEcho)state!).Owner.OnCanceled((PendingEcho)state!, token);
 
     private readonly object _gate = new();
     private readonly PendingEchoTable _table = new();
-    private readonly Stack<PendingEcho> _pool = new();
+    private readonly PendingEchoPool _pool;
     private readonly RecentCalls? _recent;
     private readonly ClientConnection _connection;
     private readonly TimeProvider _time;
@@ -48,6 +45,7 @@ internal sealed class EchoCalls
         _attempts = 1 + options.Retries;
         Tagged = options.Matching == UdpEchoMatching.Tagged;
         _recent = Tagged ? new RecentCalls() : null;
+        _pool = new PendingEchoPool(this, _time, timed: _timeoutTicks != long.MaxValue);
     }
 
     public bool Tagged { get; }
@@ -68,7 +66,7 @@ internal sealed class EchoCalls
 
     public ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var pending = Rent();
+        var pending = _pool.Rent();
         pending.Payload = payload;
         pending.CancellationToken = cancellationToken;
         if (Tagged)
@@ -82,16 +80,11 @@ internal sealed class EchoCalls
             pending.Hash = PendingEchoTable.HashOf(payload.Span);
         }
 
-        if (pending.Timer is null && _timeoutTicks != long.MaxValue)
-        {
-            pending.Timer = CreateTimer(pending);
-        }
-
         lock (_gate)
         {
             if (_closedBy is { } closed)
             {
-                pending.Reset();
+                _pool.Return(pending);
                 return ValueTask.FromException<UdpEchoReply>(closed);
             }
 
@@ -206,10 +199,7 @@ internal sealed class EchoCalls
             if (closing)
             {
                 _closedBy = exception;
-                while (_pool.TryPop(out var pooled))
-                {
-                    pooled.DisposeResources();
-                }
+                _pool.Close();
             }
 
             foreach (var pending in _table.ToList())
@@ -250,47 +240,7 @@ internal sealed class EchoCalls
     }
 
     /// <summary>Takes back a call whose caller has read the result.</summary>
-    public void Return(PendingEcho pending)
-    {
-        pending.Reset();
-        lock (_gate)
-        {
-            if (_closedBy is null && _pool.Count < MaxPooled)
-            {
-                _pool.Push(pending);
-                return;
-            }
-        }
-
-        pending.DisposeResources();
-    }
-
-    private PendingEcho Rent()
-    {
-        lock (_gate)
-        {
-            if (_pool.TryPop(out var pooled))
-            {
-                return pooled;
-            }
-        }
-
-        return new PendingEcho(this);
-    }
-
-    private ITimer CreateTimer(PendingEcho pending)
-    {
-        // A pooled timer outlives the call that created it: it must not capture that caller's AsyncLocals.
-        if (ExecutionContext.IsFlowSuppressed())
-        {
-            return _time.CreateTimer(OnTimerCallback, pending, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-
-        using (ExecutionContext.SuppressFlow())
-        {
-            return _time.CreateTimer(OnTimerCallback, pending, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-    }
+    public void Return(PendingEcho pending) => _pool.Return(pending);
 
     /// <summary>Marks the start of an attempt: its send time, its deadline, its tag. Under the lock.</summary>
     private void Stamp(PendingEcho pending)
@@ -311,7 +261,8 @@ internal sealed class EchoCalls
         pending.Timer?.Change(_timeout, Timeout.InfiniteTimeSpan);
     }
 
-    private void OnTimer(PendingEcho pending)
+    /// <summary>A call's timer fired: retry, time out, or, if it is early or stale, wait for the real deadline.</summary>
+    internal void OnTimer(PendingEcho pending)
     {
         var resend = false;
         bool signal;

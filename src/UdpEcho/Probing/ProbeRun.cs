@@ -8,19 +8,9 @@ namespace UdpEcho.Probing;
 /// One running probe: its own loop sends tagged datagrams on schedule and times them out; the client's receive loop
 /// hands it every echo that carries its stream number. Every statistic is kept here, under one lock.
 /// </summary>
-/// <remarks>
-/// Probe <c>k</c> is sequence <c>k</c> of the probe's stream. The probes between the oldest unresolved one and the next
-/// to send live in a ring (send time and state), which grows only when more are in flight than it holds; whether a
-/// probe's echo arrived is kept in a fixed ring of bits for the last <see cref="ArrivalMemory"/> probes, which tells a
-/// duplicate from a late echo.
-/// </remarks>
+/// <remarks>Probe <c>k</c> is sequence <c>k</c> of the probe's stream; <see cref="ProbeLedger"/> keeps track of them.</remarks>
 internal sealed class ProbeRun : IDisposable
 {
-    /// <summary>How many recent probes remember whether an echo arrived (128 KB of bits). An older echo counts as late.</summary>
-    private const int ArrivalMemory = 1 << 20;
-
-    private const byte Unresolved = 1;
-
     private readonly object _gate = new();
     private readonly ClientConnection _connection;
     private readonly TimeProvider _time;
@@ -34,14 +24,9 @@ internal sealed class ProbeRun : IDisposable
     private readonly long _timeoutTicks;
     private readonly double _intervalTicks;
     private readonly int _window;
-    private readonly ulong[] _arrived = new ulong[ArrivalMemory / 64];
     private readonly RoundTripAccumulator _roundTrips;
+    private readonly ProbeLedger _ledger = new();
 
-    private long[] _sentAt = new long[64];
-    private byte[] _state = new byte[64];
-    private long _nextSequence;
-    private long _oldest;
-    private int _inFlight;
     private long _scheduleStart;
     private long _measureStart = -1;
     private long _lastMeasuredSend;
@@ -97,12 +82,12 @@ internal sealed class ProbeRun : IDisposable
 
                     var now = _time.GetTimestamp();
                     ExpireLocked(now);
-                    if (!_sendingDone && (_nextSequence >= _total || (_measureStart >= 0 && now - _measureStart >= _durationTicks)))
+                    if (!_sendingDone && (_ledger.Next >= _total || (_measureStart >= 0 && now - _measureStart >= _durationTicks)))
                     {
                         _sendingDone = true;
                     }
 
-                    if (_sendingDone && _inFlight == 0)
+                    if (_sendingDone && _ledger.InFlight == 0)
                     {
                         break;
                     }
@@ -147,7 +132,7 @@ internal sealed class ProbeRun : IDisposable
 
             // A sequence never sent (a garbled tag) is past the warm-up as far as anyone can tell: it counts.
             var measured = tag.Sequence >= (ulong)_warmUp;
-            if (tag.Sequence >= (ulong)_nextSequence
+            if (tag.Sequence >= (ulong)_ledger.Next
                 || datagram.Length != _size
                 || !datagram[EchoTag.Length..].SequenceEqual(_datagram.AsSpan(EchoTag.Length)))
             {
@@ -160,8 +145,8 @@ internal sealed class ProbeRun : IDisposable
                 return UdpEchoMessageKind.Corrupt;
             }
 
-            var unresolved = sequence >= _oldest && _state[Slot(sequence)] == Unresolved;
-            if (unresolved && tag.Timestamp != _sentAt[Slot(sequence)])
+            var unresolved = _ledger.IsUnresolved(sequence);
+            if (unresolved && tag.Timestamp != _ledger.SentAt(sequence))
             {
                 if (measured)
                 {
@@ -173,7 +158,7 @@ internal sealed class ProbeRun : IDisposable
             }
 
             var roundTrip = Math.Max(0, receivedAt - tag.Timestamp);
-            if (HasArrived(sequence))
+            if (_ledger.HasArrived(sequence))
             {
                 if (measured)
                 {
@@ -184,7 +169,7 @@ internal sealed class ProbeRun : IDisposable
                 return UdpEchoMessageKind.Duplicate;
             }
 
-            MarkArrived(sequence);
+            _ledger.MarkArrived(sequence);
             var reordered = measured && sequence < _highestArrived;
             if (measured)
             {
@@ -195,7 +180,7 @@ internal sealed class ProbeRun : IDisposable
             // deadline itself), whether or not the loop got round to timing it out. Scheduling decides nothing.
             if (unresolved && roundTrip < _timeoutTicks)
             {
-                Resolve(sequence);
+                _ledger.Resolve(sequence);
                 if (measured)
                 {
                     _received++;
@@ -243,22 +228,13 @@ internal sealed class ProbeRun : IDisposable
 
     public void Dispose() => _wake.Dispose();
 
-    private int Slot(long sequence) => (int)(sequence & (_sentAt.Length - 1));
-
-    private bool HasArrived(long sequence) =>
-        sequence > _nextSequence - ArrivalMemory
-            ? (_arrived[(sequence & (ArrivalMemory - 1)) >> 6] & (1UL << (int)(sequence & 63))) != 0
-            : false; // forgotten: a duplicate follows its original within moments, so an echo this old is late
-
-    private void MarkArrived(long sequence) => _arrived[(sequence & (ArrivalMemory - 1)) >> 6] |= 1UL << (int)(sequence & 63);
-
     /// <summary>Decides what the loop does next: send now (returns null), or wait that long (infinite: until signalled).</summary>
     private TimeSpan? NextWaitLocked(long now, out bool sendNow)
     {
         var wakeAt = long.MaxValue;
-        if (!_sendingDone && _inFlight < _window)
+        if (!_sendingDone && _ledger.InFlight < _window)
         {
-            var due = _nextSequence == 0 || _intervalTicks <= 0 ? now : _scheduleStart + (long)(_nextSequence * _intervalTicks);
+            var due = _ledger.Next == 0 || _intervalTicks <= 0 ? now : _scheduleStart + (long)(_ledger.Next * _intervalTicks);
             if (due <= now)
             {
                 sendNow = true;
@@ -273,9 +249,10 @@ internal sealed class ProbeRun : IDisposable
             wakeAt = Math.Min(wakeAt, _measureStart + _durationTicks);
         }
 
-        if (_inFlight > 0)
+        if (_ledger.InFlight > 0)
         {
-            wakeAt = Math.Min(wakeAt, _sentAt[Slot(_oldest)] + _timeoutTicks);
+            // After ExpireLocked the oldest probe is in flight and not yet due.
+            wakeAt = Math.Min(wakeAt, _ledger.SentAt(_ledger.Oldest) + _timeoutTicks);
         }
 
         sendNow = false;
@@ -292,13 +269,8 @@ internal sealed class ProbeRun : IDisposable
     /// <summary>Takes the next probe's send time and writes its tag. Under the lock, just before the send.</summary>
     private void StampLocked()
     {
-        if (_nextSequence - _oldest >= _sentAt.Length)
-        {
-            GrowRing();
-        }
-
-        var sequence = _nextSequence++;
         var now = _time.GetTimestamp();
+        var sequence = _ledger.Send(now);
         if (sequence == 0)
         {
             _scheduleStart = now;
@@ -315,10 +287,6 @@ internal sealed class ProbeRun : IDisposable
             _sent++;
         }
 
-        _sentAt[Slot(sequence)] = now;
-        _state[Slot(sequence)] = Unresolved;
-        _arrived[(sequence & (ArrivalMemory - 1)) >> 6] &= ~(1UL << (int)(sequence & 63));
-        _inFlight++;
         EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
     }
 
@@ -349,32 +317,15 @@ internal sealed class ProbeRun : IDisposable
 
     private void ExpireLocked(long now)
     {
-        while (_oldest < _nextSequence)
+        while (_ledger.TryFindExpired(now, _timeoutTicks, out var sequence))
         {
-            var slot = Slot(_oldest);
-            if (_state[slot] == Unresolved)
-            {
-                if (now - _sentAt[slot] < _timeoutTicks)
-                {
-                    return;
-                }
-
-                TimeOut(_oldest);
-            }
-
-            _oldest++;
+            TimeOut(sequence);
         }
-    }
-
-    private void Resolve(long sequence)
-    {
-        _state[Slot(sequence)] = 0;
-        _inFlight--;
     }
 
     private void TimeOut(long sequence)
     {
-        Resolve(sequence);
+        _ledger.Resolve(sequence);
         if (sequence >= _warmUp)
         {
             _lost++;
@@ -383,20 +334,6 @@ internal sealed class ProbeRun : IDisposable
         Interlocked.Increment(ref _connection.Counters.Timeouts);
         _connection.RecordTimeout();
         Report(sequence, UdpEchoProbeOutcome.TimedOut, 0, 0, reordered: false);
-    }
-
-    private void GrowRing()
-    {
-        var sentAt = new long[_sentAt.Length * 2];
-        var state = new byte[sentAt.Length];
-        for (var sequence = _oldest; sequence < _nextSequence; sequence++)
-        {
-            sentAt[sequence & (sentAt.Length - 1)] = _sentAt[Slot(sequence)];
-            state[sequence & (sentAt.Length - 1)] = _state[Slot(sequence)];
-        }
-
-        _sentAt = sentAt;
-        _state = state;
     }
 
     private void Report(long sequence, UdpEchoProbeOutcome outcome, long roundTripTicks, int length, bool reordered)
@@ -418,16 +355,7 @@ internal sealed class ProbeRun : IDisposable
     private UdpEchoProbeResult BuildResultLocked()
     {
         // Probes still in flight (only when cancelled) have no outcome yet: they are neither received nor lost.
-        var pending = 0L;
-        for (var sequence = Math.Max(_oldest, _warmUp); sequence < _nextSequence; sequence++)
-        {
-            if (_state[Slot(sequence)] == Unresolved)
-            {
-                pending++;
-            }
-        }
-
-        var sent = _sent - pending;
+        var sent = _sent - _ledger.CountUnresolvedFrom(_warmUp);
         var duration = _measureStart < 0 ? TimeSpan.Zero : _time.GetElapsedTime(_measureStart, _lastMeasuredSend);
         return new UdpEchoProbeResult
         {
