@@ -15,7 +15,8 @@ internal sealed class ImpairedEchoServer : IDisposable
     private readonly Func<long, TimeSpan> _delay;
     private readonly Func<long, bool> _drop;
     private readonly int _truncateTo;
-    private readonly PriorityQueue<(byte[] Datagram, EndPoint To), long> _due = new();
+    private readonly PriorityQueue<(byte[] Datagram, EndPoint To, long ArrivedAt), long> _due = new();
+    private readonly List<(byte[] Datagram, TimeSpan Held)> _held = [];
     private readonly Thread _receiver;
     private readonly Thread _sender;
     private bool _stopping;
@@ -39,6 +40,22 @@ internal sealed class ImpairedEchoServer : IDisposable
 
     /// <summary>Gets how many datagrams arrived, dropped ones included.</summary>
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>
+    /// Gets every datagram echoed so far with the time the server really held it, from its arrival to just before the
+    /// send, on the same <see cref="Stopwatch"/> clock as the client: the ground truth under a load that makes the
+    /// server's own waits late.
+    /// </summary>
+    public IReadOnlyList<(byte[] Datagram, TimeSpan Held)> Held
+    {
+        get
+        {
+            lock (_held)
+            {
+                return [.. _held];
+            }
+        }
+    }
 
     public void Dispose()
     {
@@ -80,7 +97,7 @@ internal sealed class ImpairedEchoServer : IDisposable
             var releaseAt = arrivedAt + (long)(_delay(index).TotalSeconds * Stopwatch.Frequency);
             lock (_due)
             {
-                _due.Enqueue((buffer[..Math.Min(length, _truncateTo)], from), releaseAt);
+                _due.Enqueue((buffer[..Math.Min(length, _truncateTo)], from, arrivedAt), releaseAt);
                 Monitor.Pulse(_due);
             }
         }
@@ -90,7 +107,7 @@ internal sealed class ImpairedEchoServer : IDisposable
     {
         while (true)
         {
-            (byte[] Datagram, EndPoint To) next;
+            (byte[] Datagram, EndPoint To, long ArrivedAt) next;
             lock (_due)
             {
                 while (true)
@@ -127,6 +144,11 @@ internal sealed class ImpairedEchoServer : IDisposable
                         Monitor.Wait(_due);
                     }
                 }
+            }
+
+            lock (_held)
+            {
+                _held.Add((next.Datagram, Stopwatch.GetElapsedTime(next.ArrivedAt)));
             }
 
             try
