@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace UdpEcho.Tool;
 
@@ -31,6 +33,102 @@ internal static class ToolOptions
             return IPAddress.None;
         },
     };
+
+    /// <summary>The echo server to talk to: <c>HOST:PORT</c>, <c>[IPv6]:PORT</c>, or an IPv4 address and port.</summary>
+    public static Argument<EndPoint> Target() => new("HOST:PORT")
+    {
+        Description = "The echo server: 127.0.0.1:7, [::1]:7 or echo.example.com:7.",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (TryParseTarget(text, out var endPoint, out var problem))
+            {
+                return endPoint;
+            }
+
+            result.AddError(problem);
+            return new IPEndPoint(IPAddress.None, 1);
+        },
+    };
+
+    /// <summary>A time in whole milliseconds, from <paramref name="min"/> to one hour.</summary>
+    public static Option<int> Milliseconds(string name, string description, int defaultValue, int min) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ParseInt(result, name, min, 3_600_000),
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one JSON document instead of text; no per-message lines, no progress.",
+    };
+
+    /// <summary>Parses <c>HOST:PORT</c> into an <see cref="IPEndPoint"/> (an address) or a <see cref="DnsEndPoint"/> (a name, resolved later).</summary>
+    public static bool TryParseTarget(string text, [NotNullWhen(true)] out EndPoint? endPoint, out string problem)
+    {
+        endPoint = null;
+        string host;
+        string port;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0 || close + 1 >= text.Length || text[close + 1] != ':')
+            {
+                problem = $"'{text}' is not [IPv6]:PORT, for example [::1]:7.";
+                return false;
+            }
+
+            host = text[1..close];
+            port = text[(close + 2)..];
+            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                problem = $"'{host}' in '{text}' is not an IPv6 address.";
+                return false;
+            }
+        }
+        else
+        {
+            var colon = text.LastIndexOf(':');
+            if (colon < 0)
+            {
+                problem = $"'{text}' has no port: use HOST:PORT, for example 127.0.0.1:7.";
+                return false;
+            }
+
+            if (text.IndexOf(':', StringComparison.Ordinal) != colon)
+            {
+                problem = $"'{text}' looks like an IPv6 address: put it in brackets, for example [::1]:7.";
+                return false;
+            }
+
+            host = text[..colon];
+            port = text[(colon + 1)..];
+            if (host.Length == 0 || (!IPAddress.TryParse(host, out _) && Uri.CheckHostName(host) != UriHostNameType.Dns))
+            {
+                problem = $"'{host}' in '{text}' is not a host name or an IP address.";
+                return false;
+            }
+        }
+
+        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
+        {
+            problem = $"'{port}' in '{text}' is not a port from 1 to 65535.";
+            return false;
+        }
+
+        endPoint = IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, number) : new DnsEndPoint(host, number);
+        problem = string.Empty;
+        return true;
+    }
+
+    /// <summary>Formats an endpoint as the user typed it: <c>127.0.0.1:7</c>, <c>[::1]:7</c>, <c>localhost:7</c>.</summary>
+    public static string Format(EndPoint endPoint) => endPoint switch
+    {
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port.ToString(CultureInfo.InvariantCulture)}",
+        _ => endPoint.ToString() ?? string.Empty,
+    };
+
 
     /// <summary>A non-negative number, such as a rate or a probability, within [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static double ParseDouble(ArgumentResult result, string name, double min, double max, bool minExclusive, string what)

@@ -9,10 +9,13 @@ internal static class UdpEchoCommand
     /// <summary>Exit code for invalid arguments or option values, as with most Unix tools.</summary>
     public const int UsageError = 2;
 
-    public static RootCommand Create() =>
+    /// <param name="interactive">Whether the output is a terminal a person watches: only then may a command draw progress.</param>
+    public static RootCommand Create(bool interactive) =>
         new("udpecho: serve a UDP echo (RFC 862) endpoint, or talk to any UDP echo server.")
         {
             ServeCommand.Create(),
+            SendCommand.Create(),
+            PingCommand.Create(interactive),
         };
 
     /// <summary>Runs the tool with the given arguments and writers, so tests can run it in-process.</summary>
@@ -21,9 +24,19 @@ internal static class UdpEchoCommand
     /// <param name="error">Where errors go.</param>
     /// <param name="cancellationToken">Stops a long-running command as Ctrl+C would.</param>
     /// <returns>The process exit code: 0 on success, 1 when the command failed, 2 for invalid arguments.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, output, error, interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected, cancellationToken);
+
+    /// <summary>Runs the tool as <see cref="RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>, saying whether <paramref name="output"/> is an interactive terminal.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where results go.</param>
+    /// <param name="error">Where errors go.</param>
+    /// <param name="interactive">Whether <paramref name="output"/> is a terminal: progress is drawn only there.</param>
+    /// <param name="cancellationToken">Stops a long-running command as Ctrl+C would.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
-        var parse = Create().Parse(args);
+        var parse = Create(interactive).Parse(args);
         // Signals are handled by Program, which owns the process; RunAsync only sees the token.
         var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
 

@@ -31,11 +31,36 @@ public interface IUdpEchoClient : IAsyncDisposable
     /// <remarks>
     /// Each attempt waits <see cref="UdpEchoClientOptions.Timeout"/>; after a timeout the datagram is sent again,
     /// up to <see cref="UdpEchoClientOptions.Retries"/> more times. A datagram whose bytes differ from
-    /// <paramref name="payload"/> is never taken as its echo. Calls may run concurrently on one client.
+    /// <paramref name="payload"/> is never taken as its echo. Calls may run concurrently on one client; how an echo is
+    /// matched to its call is set by <see cref="UdpEchoClientOptions.Matching"/>. The client reads
+    /// <paramref name="payload"/> until the returned task completes, and not after.
     /// </remarks>
     /// <exception cref="TimeoutException">No echo arrived within any attempt.</exception>
     /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
     /// <exception cref="ArgumentException">The payload is larger than a UDP datagram can carry.</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed, before or during the call.</exception>
     ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Measures the path to the echo server with a run of tagged probe datagrams: loss, duplicates, reordering, late and
+    /// corrupt echoes, per-probe round-trip times (percentiles from a histogram), jitter and the rate achieved.
+    /// </summary>
+    /// <param name="options">How many probes, how fast, how large, how long each may take. They are validated and copied.</param>
+    /// <param name="progress">Told of every echo and every timeout as it happens, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the probe. Once it has started, it then throws <see cref="UdpEchoProbeCanceledException"/>, whose <see cref="UdpEchoProbeCanceledException.Result"/> holds what was measured.</param>
+    /// <returns>The statistics of the measured (not warm-up) probes, once every probe was answered or timed out.</returns>
+    /// <remarks>
+    /// Probes share the client's socket and receive loop with <see cref="SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// calls and other probes; each probe's tag keeps their echoes apart. Each probe is sent once: a probe is answered
+    /// if its first intact echo arrives within <see cref="UdpEchoProbeOptions.Timeout"/> of its send, by the timestamps,
+    /// however late the probe's loop gets round to it. The definitions are in <c>docs/client.md</c>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">An option is invalid, or <see cref="UdpEchoProbeOptions.Size"/> is too large for an IPv4 endpoint.</exception>
+    /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or during the probe.</exception>
+    Task<UdpEchoProbeResult> ProbeAsync(UdpEchoProbeOptions options, IProgress<UdpEchoProbeProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a snapshot of the client's counters: datagrams sent and received, echoes, timeouts, retries, and unmatched datagrams by kind.</summary>
+    /// <returns>A new snapshot; later traffic does not change it.</returns>
+    UdpEchoClientStatistics GetStatistics();
 }

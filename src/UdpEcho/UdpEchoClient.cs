@@ -11,28 +11,30 @@ namespace UdpEcho;
 
 /// <summary>
 /// A client for any UDP echo (RFC 862) server. One client owns one connected socket and one receive loop; many
-/// <see cref="SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> calls may run on it at once.
+/// <see cref="SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> calls may run on it at once, each
+/// completed by its own echo.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The socket is connected to the server, so the operating system filters out datagrams from anyone else and
 /// reports an ICMP "port unreachable" as an error: calls then fail at once with a <see cref="UdpEchoException"/>
 /// instead of waiting out every timeout.
+/// </para>
+/// <para>
+/// In steady state a call allocates nothing: the awaited operation, its timer and its send continuation are pooled,
+/// and the reply's payload is the caller's own memory.
+/// </para>
 /// </remarks>
 public sealed class UdpEchoClient : IUdpEchoClient
 {
-    // Larger than any UDP payload, so no echo is ever cut short.
-    private const int ReceiveBufferLength = 65536;
-
     private readonly UdpEchoClientOptions _options;
     private readonly ILogger _logger;
     private readonly UdpEchoMetrics _metrics;
-    private readonly TimeProvider _time;
-    private readonly PendingEchoTable _pending = new();
+    private readonly ClientCounters _counters = new();
     private readonly SemaphoreSlim _connectGate = new(1, 1);
-    private readonly CancellationTokenSource _disposed = new();
     private readonly LogThrottle _subscriberErrors = new(TimeSpan.FromSeconds(5));
-    private Connection? _connection;
-    private long _unmatched;
+    private ClientConnection? _connection;
+    private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="UdpEchoClient"/> class. The socket is created on the first call.</summary>
     /// <param name="options">The client's options. They are validated and copied.</param>
@@ -64,7 +66,6 @@ public sealed class UdpEchoClient : IUdpEchoClient
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        _time = _options.TimeProvider;
         _logger = loggerFactory?.CreateLogger<UdpEchoClient>() ?? (ILogger)NullLogger.Instance;
         _metrics = UdpEchoMetrics.Create(meterFactory);
     }
@@ -78,113 +79,140 @@ public sealed class UdpEchoClient : IUdpEchoClient
     /// <summary>Gets the local endpoint of the client's socket, or <see langword="null"/> before the first call.</summary>
     public IPEndPoint? LocalEndPoint => Volatile.Read(ref _connection)?.LocalEndPoint;
 
-    /// <summary>Gets the number of datagrams that arrived but completed no call: late echoes, duplicates, and corrupted or foreign datagrams.</summary>
-    public long UnmatchedDatagrams => Interlocked.Read(ref _unmatched);
-
-    internal int PendingCount => _pending.Count;
+    internal int PendingCount => Volatile.Read(ref _connection)?.Calls.Count ?? 0;
 
     /// <inheritdoc />
-    public async ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (payload.Length > UdpEchoServerOptions.MaxIPv6DatagramSize)
+        if (_disposed)
         {
-            throw new ArgumentException($"The payload is {payload.Length} bytes; a UDP datagram carries at most {UdpEchoServerOptions.MaxIPv6DatagramSize} bytes over IPv6 and {UdpEchoServerOptions.MaxIPv4DatagramSize} over IPv4.", nameof(payload));
+            return ValueTask.FromException<UdpEchoReply>(new ObjectDisposedException(nameof(UdpEchoClient)));
         }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<UdpEchoReply>(cancellationToken);
+        }
+
+        if (payload.Length > UdpEchoServerOptions.MaxIPv6DatagramSize - Overhead)
+        {
+            return ValueTask.FromException<UdpEchoReply>(TooLarge(payload.Length, UdpEchoServerOptions.MaxIPv6DatagramSize, "over IPv6"));
+        }
+
+        // Steady state: connected, so no await here and nothing allocated; the first call connects.
+        return Volatile.Read(ref _connection) is { } connection
+            ? Start(connection, payload, cancellationToken)
+            : ConnectAndStartAsync(payload, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<UdpEchoProbeResult> ProbeAsync(UdpEchoProbeOptions options, IProgress<UdpEchoProbeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var probeOptions = options.Clone();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        if (connection.Remote.AddressFamily == AddressFamily.InterNetwork && payload.Length > UdpEchoServerOptions.MaxIPv4DatagramSize)
-        {
-            throw new ArgumentException($"The payload is {payload.Length} bytes; a UDP datagram to the IPv4 endpoint {connection.Remote} carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes.", nameof(payload));
-        }
-
         if (connection.Fault is { } fault)
         {
             throw fault;
         }
 
-        var pending = _pending.Add(payload);
+        if (connection.Remote.AddressFamily == AddressFamily.InterNetwork && probeOptions.Size > UdpEchoServerOptions.MaxIPv4DatagramSize)
+        {
+            throw new ArgumentException($"{nameof(UdpEchoProbeOptions)}.{nameof(UdpEchoProbeOptions.Size)} is {probeOptions.Size} bytes; a UDP datagram to the IPv4 endpoint {connection.Remote} carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize}.", nameof(options));
+        }
+
+        var probe = connection.StartProbe(probeOptions, _options.TimeProvider, progress);
         try
         {
-            var attempts = 1 + _options.Retries;
-            for (var attempt = 1; ; attempt++)
-            {
-                pending.SentTimestamp = _time.GetTimestamp();
-                await SendAsync(connection, payload, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var (echo, received) = await pending.Completion.WaitAsync(_options.Timeout, _time, cancellationToken).ConfigureAwait(false);
-                    var roundTrip = _time.GetElapsedTime(pending.SentTimestamp, received);
-                    if (_metrics.ClientRoundTrip.Enabled)
-                    {
-                        _metrics.ClientRoundTrip.Record(roundTrip.TotalSeconds, connection.Tags);
-                    }
-
-                    return new UdpEchoReply(echo, roundTrip, connection.Remote, attempt);
-                }
-                catch (TimeoutException) when (attempt < attempts)
-                {
-                    // Send again; an echo of the earlier attempt still completes this call, since the bytes are the same.
-                    if (_metrics.ClientRetries.Enabled)
-                    {
-                        _metrics.ClientRetries.Add(1, connection.Tags);
-                    }
-                }
-                catch (TimeoutException e)
-                {
-                    if (_metrics.ClientTimeouts.Enabled)
-                    {
-                        _metrics.ClientTimeouts.Add(1, connection.Tags);
-                    }
-
-                    throw new TimeoutException($"No echo from {connection.Remote} after {attempts} attempt(s) of {_options.Timeout.TotalMilliseconds:0.###} ms each.", e);
-                }
-            }
+            var result = await probe.RunAsync(cancellationToken).ConfigureAwait(false);
+            Log.ProbeCompleted(_logger, connection.Remote, result.Sent, result.Received, result.LossPercent, result.RoundTrip.P50.TotalMicroseconds);
+            return result;
         }
         finally
         {
-            _pending.Remove(pending);
+            connection.EndProbe(probe);
         }
     }
+
+    /// <inheritdoc />
+    public UdpEchoClientStatistics GetStatistics() => _counters.Snapshot();
 
     /// <summary>Closes the socket. Every call still in flight completes at once with an <see cref="ObjectDisposedException"/>.</summary>
     /// <returns>A task that completes when the receive loop has ended.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed.IsCancellationRequested)
+        if (_disposed)
         {
             return;
         }
 
-        await _disposed.CancelAsync().ConfigureAwait(false);
-        var connection = Interlocked.Exchange(ref _connection, null);
-        connection?.Socket.Dispose();
-        _pending.FailAll(new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while the call was waiting for its echo."));
-        if (connection is not null)
+        _disposed = true;
+        if (Interlocked.Exchange(ref _connection, null) is { } connection)
         {
-            await connection.ReceiveLoop.ConfigureAwait(false);
+            await connection.CloseAsync().ConfigureAwait(false);
         }
     }
 
-    private async ValueTask SendAsync(Connection connection, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Raises <see cref="MessageReceived"/> on the receive loop; a throwing handler is logged and ignored.</summary>
+    internal void RaiseMessageReceived(IPEndPoint remote, ReadOnlySpan<byte> payload, UdpEchoMessageKind kind)
     {
-        try
+        var handlers = MessageReceived;
+        if (handlers is null)
         {
-            await connection.Socket.SendAsync(payload, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
+
+        // Handlers get their own copy: the receive buffer is overwritten by the next datagram.
+        var args = new UdpEchoMessageReceivedEventArgs(remote, payload.ToArray(), kind);
+        foreach (var handler in handlers.GetInvocationList())
         {
-            // An ICMP error for an earlier datagram can surface on a send as well as on the receive.
-            throw Unreachable(connection.Remote, e);
-        }
-        catch (Exception e) when (_disposed.IsCancellationRequested && e is SocketException or ObjectDisposedException)
-        {
-            throw new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while the call was sending.");
+            try
+            {
+                ((EventHandler<UdpEchoMessageReceivedEventArgs>)handler)(this, args);
+            }
+#pragma warning disable CA1031 // A subscriber's bug must not stop the client from completing calls.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                if (_subscriberErrors.TryEnter(out var suppressed))
+                {
+                    Log.ClientSubscriberFailed(_logger, e, suppressed);
+                }
+            }
         }
     }
 
-    private async ValueTask<Connection> ConnectAsync(CancellationToken cancellationToken)
+    private int Overhead => _options.Matching == UdpEchoMatching.Tagged ? EchoTag.Length : 0;
+
+    private static ArgumentException TooLarge(int length, int max, string where) =>
+        new($"The payload is {length} bytes; a UDP datagram carries at most {max} bytes {where}, less {EchoTag.Length} for the tag in tagged mode.", "payload");
+
+    private ValueTask<UdpEchoReply> Start(ClientConnection connection, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (connection.Remote.AddressFamily == AddressFamily.InterNetwork && payload.Length > UdpEchoServerOptions.MaxIPv4DatagramSize - Overhead)
+        {
+            return ValueTask.FromException<UdpEchoReply>(TooLarge(payload.Length, UdpEchoServerOptions.MaxIPv4DatagramSize, $"to the IPv4 endpoint {connection.Remote}"));
+        }
+
+        if (connection.Fault is { } fault)
+        {
+            return ValueTask.FromException<UdpEchoReply>(fault);
+        }
+
+        return connection.Calls.Start(payload, cancellationToken);
+    }
+
+    private async ValueTask<UdpEchoReply> ConnectAndStartAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await Start(connection, payload, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ClientConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _connection) is { } existing)
         {
@@ -194,7 +222,7 @@ public sealed class UdpEchoClient : IUdpEchoClient
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_connection is { } raced)
             {
                 return raced;
@@ -227,9 +255,17 @@ public sealed class UdpEchoClient : IUdpEchoClient
                 throw;
             }
 
-            var connection = new Connection(socket, remote, (IPEndPoint)socket.LocalEndPoint!);
-            connection.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(connection), CancellationToken.None);
-            Volatile.Write(ref _connection, connection);
+            var connection = new ClientConnection(this, socket, remote, _options, _logger, _metrics, _counters);
+            connection.StartReceiving();
+            Interlocked.Exchange(ref _connection, connection);
+            if (_disposed)
+            {
+                // DisposeAsync ran while we connected and found nothing to close: close it here.
+                Interlocked.CompareExchange(ref _connection, null, connection);
+                await connection.CloseAsync().ConfigureAwait(false);
+                throw new ObjectDisposedException(nameof(UdpEchoClient));
+            }
+
             Log.ClientConnected(_logger, connection.LocalEndPoint, remote);
             return connection;
         }
@@ -263,106 +299,5 @@ public sealed class UdpEchoClient : IUdpEchoClient
             default:
                 throw new InvalidOperationException("Options were validated: RemoteEndPoint is an IPEndPoint or a DnsEndPoint.");
         }
-    }
-
-    private async Task ReceiveLoopAsync(Connection connection)
-    {
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
-        while (true)
-        {
-            int received;
-            try
-            {
-                received = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (_disposed.IsCancellationRequested && e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
-            {
-                Log.DestinationUnreachable(_logger, connection.Remote, e.SocketErrorCode);
-                _pending.FailAll(Unreachable(connection.Remote, e));
-                continue;
-            }
-            catch (SocketException e) when (UdpSockets.IsTransient(e.SocketErrorCode))
-            {
-                continue;
-            }
-#pragma warning disable CA1031 // The loop's last line of defence: fail every call now and later, never hang one.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Log.ClientFaulted(_logger, e, connection.Remote);
-                var fault = new UdpEchoException($"The UDP echo client for {connection.Remote} stopped receiving: {e.Message}", e);
-                connection.Fault = fault;
-                _pending.FailAll(fault);
-                return;
-            }
-
-            var timestamp = _time.GetTimestamp();
-            var echo = buffer.AsSpan(0, received);
-            if (!_pending.TryComplete(echo, timestamp))
-            {
-                Interlocked.Increment(ref _unmatched);
-                Log.UnmatchedDatagram(_logger, received);
-                if (_metrics.ClientUnmatched.Enabled)
-                {
-                    _metrics.ClientUnmatched.Add(1, connection.Tags);
-                }
-            }
-
-            if (MessageReceived is not null)
-            {
-                RaiseMessageReceived(connection.Remote, echo);
-            }
-        }
-    }
-
-    private void RaiseMessageReceived(IPEndPoint remote, ReadOnlySpan<byte> payload)
-    {
-        var handlers = MessageReceived;
-        if (handlers is null)
-        {
-            return;
-        }
-
-        var args = new UdpEchoMessageReceivedEventArgs(remote, payload.ToArray());
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((EventHandler<UdpEchoMessageReceivedEventArgs>)handler)(this, args);
-            }
-#pragma warning disable CA1031 // A subscriber's bug must not stop the client from completing calls.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                if (_subscriberErrors.TryEnter(out var suppressed))
-                {
-                    Log.ClientSubscriberFailed(_logger, e, suppressed);
-                }
-            }
-        }
-    }
-
-    private static UdpEchoException Unreachable(IPEndPoint remote, SocketException e) =>
-        new($"No UDP echo server is listening at {remote}: the destination reported it unreachable ({e.SocketErrorCode}).", e.SocketErrorCode, remote, e);
-
-    private sealed class Connection(Socket socket, IPEndPoint remote, IPEndPoint localEndPoint)
-    {
-        public Socket Socket { get; } = socket;
-
-        public IPEndPoint Remote { get; } = remote;
-
-        public IPEndPoint LocalEndPoint { get; } = localEndPoint;
-
-        /// <summary>Gets the tags of this connection's measurements, built once.</summary>
-        public KeyValuePair<string, object?>[] Tags { get; } = UdpEchoMetrics.Tags(remote.AddressFamily == AddressFamily.InterNetworkV6);
-
-        public Task ReceiveLoop { get; set; } = Task.CompletedTask;
-
-        /// <summary>Gets or sets why the receive loop ended, if it ended on its own; every later call fails with it.</summary>
-        public UdpEchoException? Fault { get; set; }
     }
 }

@@ -24,6 +24,10 @@ public sealed class UdpEchoClientOptions
     /// <value>The default is 0: one attempt. The allowed range is 0 to 1000.</value>
     public int Retries { get; set; }
 
+    /// <summary>Gets or sets how an echo is matched to its call: by its exact bytes, or by a tag the client adds in front of the payload.</summary>
+    /// <value>The default is <see cref="UdpEchoMatching.ExactBytes"/>: the datagram is the payload, unchanged.</value>
+    public UdpEchoMatching Matching { get; set; } = UdpEchoMatching.ExactBytes;
+
     /// <summary>Gets or sets the local endpoint to bind the client's socket to, for example to pick a source port.</summary>
     /// <value>The default is <see langword="null"/>: any address of the right family, and a port the operating system picks.</value>
     public IPEndPoint? LocalEndPoint { get; set; }
@@ -60,6 +64,11 @@ public sealed class UdpEchoClientOptions
         if (Retries is < 0 or > MaxRetries)
         {
             throw new ArgumentOutOfRangeException(nameof(Retries), Retries, $"{nameof(UdpEchoClientOptions)}.{nameof(Retries)} must be from 0 to {MaxRetries}; it was {Retries}.");
+        }
+
+        if (Matching is not (UdpEchoMatching.ExactBytes or UdpEchoMatching.Tagged))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Matching), Matching, $"{nameof(UdpEchoClientOptions)}.{nameof(Matching)} must be {nameof(UdpEchoMatching.ExactBytes)} or {nameof(UdpEchoMatching.Tagged)}; it was {(int)Matching}.");
         }
 
         if (LocalEndPoint is not null && RemoteEndPoint is IPEndPoint remote && LocalEndPoint.AddressFamily != remote.AddressFamily)

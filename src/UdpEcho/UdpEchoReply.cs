@@ -7,7 +7,7 @@ public readonly struct UdpEchoReply : IEquatable<UdpEchoReply>
 {
     /// <summary>Initializes a new instance of the <see cref="UdpEchoReply"/> struct, for example to return from a mock.</summary>
     /// <param name="payload">The echoed bytes.</param>
-    /// <param name="roundTripTime">The time from the last send to the echo's arrival.</param>
+    /// <param name="roundTripTime">The time from the send of the echoed datagram to the echo's arrival.</param>
     /// <param name="remoteEndPoint">The endpoint the echo came from.</param>
     /// <param name="attempts">How many times the datagram was sent, 1 or more.</param>
     /// <exception cref="ArgumentNullException"><paramref name="remoteEndPoint"/> is <see langword="null"/>.</exception>
@@ -23,13 +23,20 @@ public readonly struct UdpEchoReply : IEquatable<UdpEchoReply>
         Attempts = attempts;
     }
 
-    /// <summary>Gets the echoed bytes. They are equal to what was sent; the memory is the reply's own copy.</summary>
+    /// <summary>Gets the echoed bytes.</summary>
+    /// <remarks>
+    /// A reply from <see cref="UdpEchoClient"/> holds the caller's own <c>payload</c> memory, not a copy: the echo that
+    /// completed the call is byte-for-byte equal to it by definition (in tagged mode, after the tag), so copying it
+    /// would only allocate. If the caller changes that memory after the call, the reply shows the change.
+    /// </remarks>
     public ReadOnlyMemory<byte> Payload { get; }
 
-    /// <summary>Gets the time from the last send of the datagram to the arrival of its echo.</summary>
+    /// <summary>Gets the time from the send of the echoed datagram to the arrival of its echo.</summary>
     /// <remarks>
-    /// When a retry was sent, an echo of an earlier attempt cannot be told from an echo of the last one (the
-    /// bytes are identical), so the time is measured from the last send. <see cref="Attempts"/> says whether that happened.
+    /// In <see cref="UdpEchoMatching.ExactBytes"/> mode, when a retry was sent, an echo of an earlier attempt cannot be
+    /// told from an echo of the last one (the bytes are identical), so the time is measured from the last send;
+    /// <see cref="Attempts"/> says whether that happened. In <see cref="UdpEchoMatching.Tagged"/> mode each attempt
+    /// carries its own send time, so the time is exact for whichever attempt came back.
     /// </remarks>
     public TimeSpan RoundTripTime { get; }
 

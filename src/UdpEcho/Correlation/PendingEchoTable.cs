@@ -1,26 +1,17 @@
 namespace UdpEcho.Correlation;
 
 /// <summary>
-/// The calls in flight on one client, indexed by a hash of their payload. An echo carries no id, so an arriving
-/// datagram completes the oldest call whose payload is byte-for-byte equal to it (FIFO among identical payloads);
-/// a datagram equal to no call in flight completes nothing.
+/// The calls in flight on one client, in buckets by hash: of the payload in exact-bytes mode, of the call number in
+/// tagged mode. Each bucket is a FIFO chain through the calls themselves, so adding and removing allocate nothing;
+/// only growing the bucket array does. An echo completes the oldest call whose payload is byte-for-byte equal to it.
 /// </summary>
+/// <remarks>Not thread-safe: <see cref="EchoCalls"/> holds its lock around every use.</remarks>
 internal sealed class PendingEchoTable
 {
-    private readonly Dictionary<int, List<PendingEcho>> _byHash = [];
-    private readonly object _gate = new();
-    private int _count;
+    private PendingEcho?[] _heads = new PendingEcho?[16];
+    private PendingEcho?[] _tails = new PendingEcho?[16];
 
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _count;
-            }
-        }
-    }
+    public int Count { get; private set; }
 
     public static int HashOf(ReadOnlySpan<byte> payload)
     {
@@ -29,85 +20,130 @@ internal sealed class PendingEchoTable
         return hash.ToHashCode();
     }
 
-    public PendingEcho Add(ReadOnlyMemory<byte> payload)
-    {
-        var pending = new PendingEcho(payload, HashOf(payload.Span));
-        lock (_gate)
-        {
-            if (!_byHash.TryGetValue(pending.Hash, out var bucket))
-            {
-                bucket = [];
-                _byHash.Add(pending.Hash, bucket);
-            }
+    public static int HashOf(long callNumber) => (int)callNumber ^ (int)(callNumber >> 32);
 
-            bucket.Add(pending);
-            _count++;
+    public void Add(PendingEcho pending)
+    {
+        if (Count >= _heads.Length)
+        {
+            Grow();
         }
 
-        return pending;
+        Append(_heads, _tails, pending);
+        pending.InTable = true;
+        Count++;
     }
 
     public void Remove(PendingEcho pending)
     {
-        lock (_gate)
+        if (!pending.InTable)
         {
-            if (_byHash.TryGetValue(pending.Hash, out var bucket) && bucket.Remove(pending))
-            {
-                _count--;
-                if (bucket.Count == 0)
-                {
-                    _byHash.Remove(pending.Hash);
-                }
-            }
+            return;
         }
+
+        var bucket = pending.Hash & (_heads.Length - 1);
+        if (pending.Previous is { } previous)
+        {
+            previous.Next = pending.Next;
+        }
+        else
+        {
+            _heads[bucket] = pending.Next;
+        }
+
+        if (pending.Next is { } next)
+        {
+            next.Previous = pending.Previous;
+        }
+        else
+        {
+            _tails[bucket] = pending.Previous;
+        }
+
+        pending.Next = null;
+        pending.Previous = null;
+        pending.InTable = false;
+        Count--;
     }
 
-    /// <summary>Completes the oldest call whose payload equals <paramref name="echo"/> and takes it out of the table.</summary>
-    /// <returns><see langword="true"/> when a call was completed.</returns>
-    public bool TryComplete(ReadOnlySpan<byte> echo, long timestamp)
+    /// <summary>Finds the oldest call whose payload equals <paramref name="echo"/>.</summary>
+    public PendingEcho? FindExact(int hash, ReadOnlySpan<byte> echo)
     {
-        var hash = HashOf(echo);
-        PendingEcho? match = null;
-        lock (_gate)
+        for (var pending = _heads[hash & (_heads.Length - 1)]; pending is not null; pending = pending.Next)
         {
-            if (_byHash.TryGetValue(hash, out var bucket))
+            if (pending.Hash == hash && pending.Payload.Span.SequenceEqual(echo))
             {
-                for (var i = 0; i < bucket.Count; i++)
-                {
-                    if (bucket[i].Payload.Span.SequenceEqual(echo))
-                    {
-                        match = bucket[i];
-                        bucket.RemoveAt(i);
-                        _count--;
-                        if (bucket.Count == 0)
-                        {
-                            _byHash.Remove(hash);
-                        }
-
-                        break;
-                    }
-                }
+                return pending;
             }
         }
 
-        // Completed outside the lock: continuations run asynchronously anyway, but the copy need not hold it.
-        return match is not null && match.TryComplete(echo.ToArray(), timestamp);
+        return null;
     }
 
-    /// <summary>Fails every call in flight, for example when the destination is unreachable or the client is disposed.</summary>
-    public void FailAll(Exception exception)
+    /// <summary>Finds the tagged call numbered <paramref name="callNumber"/>.</summary>
+    public PendingEcho? FindCall(long callNumber)
     {
-        List<PendingEcho> all;
-        lock (_gate)
+        for (var pending = _heads[HashOf(callNumber) & (_heads.Length - 1)]; pending is not null; pending = pending.Next)
         {
-            all = [.. _byHash.Values.SelectMany(b => b)];
-            _byHash.Clear();
-            _count = 0;
+            if (pending.CallNumber == callNumber)
+            {
+                return pending;
+            }
         }
 
-        foreach (var pending in all)
+        return null;
+    }
+
+    /// <summary>Lists every call in the table, oldest first within each bucket (for failing them all).</summary>
+    public List<PendingEcho> ToList()
+    {
+        var all = new List<PendingEcho>(Count);
+        foreach (var head in _heads)
         {
-            pending.TryFail(exception);
+            for (var pending = head; pending is not null; pending = pending.Next)
+            {
+                all.Add(pending);
+            }
         }
+
+        return all;
+    }
+
+    private static void Append(PendingEcho?[] heads, PendingEcho?[] tails, PendingEcho pending)
+    {
+        var bucket = pending.Hash & (heads.Length - 1);
+        pending.Next = null;
+        pending.Previous = tails[bucket];
+        if (tails[bucket] is { } tail)
+        {
+            tail.Next = pending;
+        }
+        else
+        {
+            heads[bucket] = pending;
+        }
+
+        tails[bucket] = pending;
+    }
+
+    private void Grow()
+    {
+        var heads = new PendingEcho?[_heads.Length * 2];
+        var tails = new PendingEcho?[heads.Length];
+
+        // Walking each old chain from its head keeps the order of identical payloads, which share a chain.
+        foreach (var head in _heads)
+        {
+            var pending = head;
+            while (pending is not null)
+            {
+                var next = pending.Next;
+                Append(heads, tails, pending);
+                pending = next;
+            }
+        }
+
+        _heads = heads;
+        _tails = tails;
     }
 }

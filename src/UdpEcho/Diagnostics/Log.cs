@@ -55,14 +55,17 @@ internal static partial class Log
     [LoggerMessage(200, LogLevel.Debug, "UDP echo client bound to {LocalEndPoint}, talking to {RemoteEndPoint}", EventName = "ClientConnected")]
     public static partial void ClientConnected(ILogger logger, EndPoint? localEndPoint, IPEndPoint remoteEndPoint);
 
-    [LoggerMessage(201, LogLevel.Debug, "Received {Bytes} bytes that match no call in flight (late, duplicate or foreign)", EventName = "UnmatchedDatagram")]
-    public static partial void UnmatchedDatagram(ILogger logger, int bytes);
+    [LoggerMessage(201, LogLevel.Debug, "Received {Bytes} bytes that completed no call: {Kind}", EventName = "UnmatchedDatagram")]
+    public static partial void UnmatchedDatagram(ILogger logger, int bytes, UdpEchoMessageKind kind);
 
     [LoggerMessage(202, LogLevel.Warning, "Nothing listens at {RemoteEndPoint}: {SocketError}", EventName = "DestinationUnreachable")]
     public static partial void DestinationUnreachable(ILogger logger, IPEndPoint remoteEndPoint, SocketError socketError);
 
     [LoggerMessage(203, LogLevel.Error, "A MessageReceived handler of the client threw ({Suppressed} similar errors suppressed)", EventName = "ClientSubscriberFailed")]
     public static partial void ClientSubscriberFailed(ILogger logger, Exception exception, long suppressed);
+
+    [LoggerMessage(205, LogLevel.Debug, "Probe of {RemoteEndPoint} done: {Sent} sent, {Received} received, {LossPercent:0.###}% lost, p50 {P50Microseconds:0.#} µs", EventName = "ProbeCompleted")]
+    public static partial void ProbeCompleted(ILogger logger, IPEndPoint remoteEndPoint, long sent, long received, double lossPercent, double p50Microseconds);
 
     [LoggerMessage(204, LogLevel.Critical, "The receive loop of the UDP echo client for {RemoteEndPoint} failed; calls in flight fail", EventName = "ClientFaulted")]
     public static partial void ClientFaulted(ILogger logger, Exception exception, IPEndPoint remoteEndPoint);

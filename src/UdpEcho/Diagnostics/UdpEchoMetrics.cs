@@ -27,10 +27,10 @@ internal sealed class UdpEchoMetrics
         ServerBytes = meter.CreateCounter<long>("udpecho.server.bytes", "By", "Payload bytes the server received and sent, by direction.");
         ServerDropped = meter.CreateCounter<long>("udpecho.server.dropped", "{datagram}", "Datagrams the server received but did not echo, by reason.");
         ServerErrors = meter.CreateCounter<long>("udpecho.server.errors", "{error}", "Errors the server survived, by kind.");
-        ClientRoundTrip = meter.CreateHistogram<double>("udpecho.client.round_trip.duration", "s", "Time from the last send of a datagram to the arrival of its echo.");
-        ClientTimeouts = meter.CreateCounter<long>("udpecho.client.timeouts", "{call}", "Calls that got no echo within any attempt.");
+        ClientRoundTrip = meter.CreateHistogram<double>("udpecho.client.round_trip.duration", "s", "Time from the send of a datagram to the arrival of its echo, for calls and probes.");
+        ClientTimeouts = meter.CreateCounter<long>("udpecho.client.timeouts", "{call}", "Calls that got no echo within any attempt, and probes that got none within their timeout.");
         ClientRetries = meter.CreateCounter<long>("udpecho.client.retries", "{datagram}", "Datagrams sent again after an attempt timed out.");
-        ClientUnmatched = meter.CreateCounter<long>("udpecho.client.unmatched", "{datagram}", "Datagrams that completed no call: late, duplicate, corrupted or foreign.");
+        ClientUnmatched = meter.CreateCounter<long>("udpecho.client.unmatched", "{datagram}", "Datagrams that completed no call and answered no probe, by kind: unmatched, late, duplicate, corrupt, foreign.");
     }
 
     public Counter<long> ServerDatagrams { get; }

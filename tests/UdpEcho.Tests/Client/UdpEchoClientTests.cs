@@ -162,7 +162,7 @@ public sealed class UdpEchoClientTests
         using var peer = new ScriptedPeer();
         await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Timeout = LongTimeout });
         var seen = new List<string>();
-        client.MessageReceived += (_, e) => { lock (seen) { seen.Add(Encoding.UTF8.GetString(e.Payload.Span)); } };
+        client.MessageReceived += (_, e) => { lock (seen) { seen.Add($"{Encoding.UTF8.GetString(e.Payload.Span)} {e.Kind}"); } };
 
         var call = client.SendAndReceiveAsync("abc").AsTask();
         var (_, from) = await peer.ReceiveAsync();
@@ -172,9 +172,9 @@ public sealed class UdpEchoClientTests
         var reply = await call.WaitAsync(TestTimeouts.Await);
 
         Assert.Equal("abc"u8.ToArray(), reply.Payload.ToArray());
-        Assert.Equal(2, client.UnmatchedDatagrams);
+        Assert.Equal(2, client.GetStatistics().Unmatched);
         await client.DisposeAsync(); // ends the receive loop, so every handler call has returned
-        Assert.Equal(["abd", "ab", "abc"], seen);
+        Assert.Equal(["abd Unmatched", "ab Unmatched", "abc Echo"], seen);
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
@@ -194,7 +194,7 @@ public sealed class UdpEchoClientTests
         time.Advance(TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TestTimeouts.Await));
-        Assert.Equal(1, client.UnmatchedDatagrams);
+        Assert.Equal(1, client.GetStatistics().Unmatched);
     }
 
     [Fact(Timeout = TestTimeouts.Long)]

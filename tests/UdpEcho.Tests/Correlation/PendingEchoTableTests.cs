@@ -5,74 +5,98 @@ namespace UdpEcho.Tests.Correlation;
 public sealed class PendingEchoTableTests
 {
     [Fact(Timeout = TestTimeouts.Short)]
-    public async Task TryComplete_IdenticalPayloads_CompletesOldestFirst()
+    public async Task FindExact_IdenticalPayloads_FindsOldestFirst()
     {
         var table = new PendingEchoTable();
-        var first = table.Add("same"u8.ToArray());
-        var second = table.Add("same"u8.ToArray());
+        var first = Add(table, "same");
+        var second = Add(table, "same");
 
-        Assert.True(table.TryComplete("same"u8, timestamp: 10));
-
-        Assert.Equal(10, (await first.Completion.WaitAsync(TestTimeouts.Await)).Timestamp);
-        Assert.False(second.Completion.IsCompleted);
-        Assert.Equal(1, table.Count);
-    }
-
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task TryComplete_DifferentBytes_CompletesNothing()
-    {
-        var table = new PendingEchoTable();
-        var pending = table.Add("abc"u8.ToArray());
-
-        Assert.False(table.TryComplete("abd"u8, 1));
-        Assert.False(table.TryComplete("ab"u8, 1));
-        Assert.False(table.TryComplete(""u8, 1));
-
-        Assert.False(pending.Completion.IsCompleted);
+        Assert.Same(first, table.FindExact(PendingEchoTable.HashOf("same"u8), "same"u8));
+        table.Remove(first);
+        Assert.Same(second, table.FindExact(PendingEchoTable.HashOf("same"u8), "same"u8));
         Assert.Equal(1, table.Count);
         await Task.CompletedTask;
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
-    public async Task TryComplete_EchoIsCopied_BufferReuseDoesNotCorruptIt()
+    public async Task FindExact_DifferentBytes_FindsNothing()
     {
         var table = new PendingEchoTable();
-        var pending = table.Add("data"u8.ToArray());
-        var receiveBuffer = "data"u8.ToArray();
+        Add(table, "abc");
 
-        table.TryComplete(receiveBuffer, 1);
-        receiveBuffer.AsSpan().Fill(0);
+        Assert.Null(table.FindExact(PendingEchoTable.HashOf("abd"u8), "abd"u8));
+        Assert.Null(table.FindExact(PendingEchoTable.HashOf("ab"u8), "ab"u8));
+        Assert.Null(table.FindExact(PendingEchoTable.HashOf(""u8), ""u8));
 
-        Assert.Equal("data"u8.ToArray(), (await pending.Completion).Payload);
+        // Same hash, different bytes (a forced collision): still no match.
+        Assert.Null(table.FindExact(PendingEchoTable.HashOf("abc"u8), "abd"u8));
+        await Task.CompletedTask;
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
-    public async Task Remove_ThenEcho_IsUnmatched()
+    public async Task Remove_Twice_IsHarmless_AndEchoIsThenUnmatched()
     {
         var table = new PendingEchoTable();
-        var pending = table.Add("x"u8.ToArray());
+        var pending = Add(table, "x");
         table.Remove(pending);
         table.Remove(pending);
 
-        Assert.False(table.TryComplete("x"u8, 1));
+        Assert.Null(table.FindExact(PendingEchoTable.HashOf("x"u8), "x"u8));
         Assert.Equal(0, table.Count);
         await Task.CompletedTask;
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
-    public async Task FailAll_FailsEveryCallAndEmptiesTheTable()
+    public async Task Add_ManyWithCollidingBuckets_GrowsAndKeepsFifoOrder()
     {
         var table = new PendingEchoTable();
-        var calls = Enumerable.Range(0, 5).Select(i => table.Add(new[] { (byte)i, (byte)i })).ToList();
-        calls.Add(table.Add(new byte[] { 0, 0 }));
-
-        table.FailAll(new InvalidOperationException("gone"));
-
-        Assert.Equal(0, table.Count);
-        foreach (var call in calls)
+        var same = new List<PendingEcho>();
+        for (var i = 0; i < 200; i++)
         {
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call.Completion);
-            Assert.Equal("gone", error.Message);
+            Add(table, $"other {i}");
+            same.Add(Add(table, "same"));
         }
+
+        Assert.Equal(400, table.Count);
+        Assert.Equal(400, table.ToList().Count);
+        foreach (var expected in same)
+        {
+            var found = table.FindExact(PendingEchoTable.HashOf("same"u8), "same"u8);
+            Assert.Same(expected, found);
+            table.Remove(found!);
+        }
+
+        Assert.Equal(200, table.Count);
+        Assert.NotNull(table.FindExact(PendingEchoTable.HashOf("other 199"u8), "other 199"u8));
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task FindCall_FindsByCallNumberAmongMany()
+    {
+        var table = new PendingEchoTable();
+        var calls = Enumerable.Range(0, 100).Select(i => AddCall(table, i)).ToList();
+
+        Assert.Same(calls[42], table.FindCall(42));
+        table.Remove(calls[42]);
+        Assert.Null(table.FindCall(42));
+        Assert.Null(table.FindCall(100));
+        Assert.Same(calls[99], table.FindCall(99));
+        await Task.CompletedTask;
+    }
+
+    private static PendingEcho Add(PendingEchoTable table, string text)
+    {
+        var payload = System.Text.Encoding.UTF8.GetBytes(text);
+        var pending = new PendingEcho(null!) { Payload = payload, Hash = PendingEchoTable.HashOf(payload) };
+        table.Add(pending);
+        return pending;
+    }
+
+    private static PendingEcho AddCall(PendingEchoTable table, long callNumber)
+    {
+        var pending = new PendingEcho(null!) { CallNumber = callNumber, Hash = PendingEchoTable.HashOf(callNumber) };
+        table.Add(pending);
+        return pending;
     }
 }

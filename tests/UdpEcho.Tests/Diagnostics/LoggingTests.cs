@@ -106,4 +106,20 @@ public sealed class LoggingTests
         await Assert.ThrowsAsync<UdpEchoException>(() => lonely.SendAndReceiveAsync("hello?").AsTask());
         Assert.Contains(unreachableLogs.Entries, e => e.Id.Id == 202 && e.Level == LogLevel.Warning);
     }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Client_LogsEachProbeAtDebugWithItsFigures()
+    {
+        var logs = new CapturingLoggerFactory();
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await server.StartAsync();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint }, logs);
+
+        await client.ProbeAsync(new UdpEchoProbeOptions { Count = 3 });
+
+        var probe = Assert.Single(logs.Entries, e => e.Id.Id == 205);
+        Assert.Equal("ProbeCompleted", probe.Id.Name);
+        Assert.Equal(LogLevel.Debug, probe.Level);
+        Assert.Contains("3 sent, 3 received, 0% lost", probe.Message, StringComparison.Ordinal);
+    }
 }

@@ -101,7 +101,7 @@ public sealed class MetricsTests
         Assert.Equal(0.25, roundTrip.Value, precision: 9);
         Assert.Equal(1, metrics.Sum("udpecho.client.retries"));
         Assert.Equal(1, metrics.Sum("udpecho.client.timeouts"));
-        Assert.Equal(1, metrics.Sum("udpecho.client.unmatched"));
+        Assert.Equal(1, metrics.Sum("udpecho.client.unmatched", ("udpecho.datagram.kind", "unmatched"), ("network.type", "ipv6")));
     }
 
     [Fact(Timeout = TestTimeouts.Short)]

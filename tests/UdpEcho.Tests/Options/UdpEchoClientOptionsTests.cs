@@ -17,6 +17,7 @@ public sealed class UdpEchoClientOptionsTests
         Assert.Equal(0, options.Retries);
         Assert.Null(options.LocalEndPoint);
         Assert.Same(TimeProvider.System, options.TimeProvider);
+        Assert.Equal(UdpEchoMatching.ExactBytes, options.Matching);
         await Task.CompletedTask;
     }
 
@@ -33,6 +34,7 @@ public sealed class UdpEchoClientOptionsTests
         { o => o.Retries = 1001, "Retries", "it was 1001" },
         { o => o.LocalEndPoint = new IPEndPoint(IPAddress.IPv6Loopback, 0), "LocalEndPoint", "not of the same address family" },
         { o => o.TimeProvider = null!, "TimeProvider", "must be set" },
+        { o => o.Matching = (UdpEchoMatching)7, "Matching", "it was 7" },
     };
 
     [Theory(Timeout = TestTimeouts.Short)]

@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace UdpEcho;
+
+/// <summary>
+/// What a probe measured, from <see cref="IUdpEchoClient.ProbeAsync(UdpEchoProbeOptions, IProgress{UdpEchoProbeProgress}, CancellationToken)"/>.
+/// Warm-up probes are left out of every figure.
+/// </summary>
+/// <remarks>The definitions, and how they compare with ping, sockperf, netperf and iperf3, are in <c>docs/client.md</c>.</remarks>
+public sealed class UdpEchoProbeResult
+{
+    /// <summary>Gets the endpoint that was probed.</summary>
+    public IPEndPoint? RemoteEndPoint { get; init; }
+
+    /// <summary>Gets the number of probes sent. A probe still waiting for its echo when the probe was cancelled is not counted.</summary>
+    public long Sent { get; init; }
+
+    /// <summary>Gets the number of probes whose first intact echo arrived within the timeout.</summary>
+    public long Received { get; init; }
+
+    /// <summary>Gets the number of probes that got no intact echo within the timeout: <see cref="Sent"/> minus <see cref="Received"/>.</summary>
+    public long Lost => Sent - Received;
+
+    /// <summary>Gets <see cref="Lost"/> as a percentage of <see cref="Sent"/>; 0 when nothing was sent.</summary>
+    public double LossPercent => Sent == 0 ? 0 : 100.0 * Lost / Sent;
+
+    /// <summary>Gets the number of echoes beyond the first for the same probe.</summary>
+    public long Duplicates { get; init; }
+
+    /// <summary>Gets the number of received probes whose echo arrived after the echo of a later probe.</summary>
+    public long Reordered { get; init; }
+
+    /// <summary>Gets the number of probes whose first echo arrived after the timeout. They are also counted in <see cref="Lost"/>.</summary>
+    public long Late { get; init; }
+
+    /// <summary>Gets the number of echoes that named a probe of this run but differed from what was sent, truncated ones included.</summary>
+    public long Corrupt { get; init; }
+
+    /// <summary>Gets the round-trip times of the received probes.</summary>
+    public UdpEchoRoundTripStatistics RoundTrip { get; init; } = new();
+
+    /// <summary>
+    /// Gets the interarrival jitter as RFC 3550 defines it (section 6.4.1), with the round-trip time as the transit time:
+    /// for consecutive received probes in arrival order, <c>J += (|D| - J) / 16</c>, where <c>D</c> is the difference
+    /// between their round-trip times. Zero with fewer than two received probes.
+    /// </summary>
+    public TimeSpan Jitter { get; init; }
+
+    /// <summary>Gets the time from the first to the last measured send.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Gets the rate at which probes were sent, in messages per second: the <see cref="Sent"/> - 1 intervals between sends over <see cref="Duration"/>. Zero with fewer than two probes.</summary>
+    public double AchievedRate { get; init; }
+}
