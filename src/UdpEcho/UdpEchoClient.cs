@@ -232,7 +232,8 @@ public sealed class UdpEchoClient : IUdpEchoClient
             var socket = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             try
             {
-                UdpSockets.DisableConnectionResetReporting(socket);
+                // Unlike the server, the client keeps Windows' SIO_UDP_CONNRESET reporting on: on a connected socket that
+                // report is the ICMP "port unreachable" that lets a call fail fast.
                 if (_options.LocalEndPoint is { } local)
                 {
                     try
@@ -247,7 +248,16 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
                 // Connecting a UDP socket sends nothing; it fixes the peer, so the kernel filters foreign datagrams
                 // and reports ICMP errors for it.
-                await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    // Connecting a UDP socket is local: it fails only for a destination this host cannot use at all
+                    // (a broadcast address, an unconfigured address family, no route).
+                    throw new UdpEchoException($"Cannot use {remote} as the echo server's address: {e.Message} ({e.SocketErrorCode}).", e.SocketErrorCode, remote, e);
+                }
             }
             catch
             {
@@ -280,7 +290,8 @@ public sealed class UdpEchoClient : IUdpEchoClient
         switch (_options.RemoteEndPoint)
         {
             case IPEndPoint ip:
-                return ip;
+                // ::ffff:a.b.c.d on an IPv6-only socket cannot reach IPv4; an IPv4 socket can.
+                return UdpSockets.Normalize(ip);
             case DnsEndPoint dns:
                 IPAddress[] addresses;
                 try

@@ -396,6 +396,9 @@ internal sealed class EchoCalls
         SocketException when _connection.Closing => ClientConnection.Disposed("sending"),
         ObjectDisposedException => ClientConnection.Disposed("sending"),
         SocketException e when UdpSockets.IsUnreachable(e.SocketErrorCode) => _connection.Unreachable(e),
+
+        // Anything else the OS refuses (a broadcast destination, no buffer space) still names the endpoint.
+        SocketException e => new UdpEchoException($"Sending to {_connection.Remote} failed: {e.Message} ({e.SocketErrorCode}).", e.SocketErrorCode, _connection.Remote, e),
         _ => error,
     };
 }

@@ -291,6 +291,20 @@ public sealed class UdpEchoClientTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task SendAndReceiveAsync_IPv4MappedRemote_ReachesIPv4Server()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await server.StartAsync();
+        var mapped = new IPEndPoint(IPAddress.Loopback.MapToIPv6(), server.LocalEndPoint!.Port);
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = mapped });
+
+        var reply = await client.SendAndReceiveAsync("mapped").AsTask().WaitAsync(TestTimeouts.Await);
+
+        Assert.Equal(server.LocalEndPoint, reply.RemoteEndPoint);
+        Assert.Equal(AddressFamily.InterNetwork, client.LocalEndPoint!.AddressFamily);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task SendAndReceiveAsync_DnsEndPoint_ResolvesLocalhost()
     {
         await using var server = new UdpEchoServer(new UdpEchoServerOptions());
