@@ -202,19 +202,8 @@ public sealed partial class PingCommandTests
     [InlineData(new[] { "ping", "127.0.0.1:7", "--interval", "-1" }, "--interval '-1' is not a whole number from 0")]
     [InlineData(new[] { "ping", "127.0.0.1:7", "--timeout", "0" }, "--timeout '0' is not a whole number from 1")]
     [InlineData(new[] { "send", "127.0.0.1:7" }, "Required argument missing")]
-    public async Task InvalidArguments_OneLineErrorExit2(string[] args, string expected)
-    {
-        var output = new LineWriter();
-        var error = new LineWriter();
-
-        var exitCode = await UdpEchoCommand.RunAsync(args, output, error, CancellationToken.None);
-
-        Assert.Equal(2, exitCode);
-        var line = Assert.Single(error.Lines);
-        Assert.StartsWith("udpecho: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.Empty(output.Lines);
-    }
+    public Task InvalidArguments_OneLineErrorExit2(string[] args, string expected) =>
+        UsageErrors.AssertOneLineExit2Async(args, expected);
 
     internal static async Task<UdpEchoServer> StartServerAsync(IPAddress address)
     {

@@ -104,19 +104,8 @@ public sealed partial class ServeCommandTests
     [InlineData(new[] { "serve", "--port", "7", "--jitter", "soon" }, "--jitter 'soon' is not a number of milliseconds")]
     [InlineData(new[] { "serve", "--port", "7", "--seed", "1e3" }, "--seed '1e3' is not a whole number")]
     [InlineData(new[] { "serve", "--port", "7", "--allow-source-port", "-1" }, "--allow-source-port '-1' is not a whole number from 0 to 65535")]
-    public async Task InvalidArguments_OneLineErrorExit2(string[] args, string expected)
-    {
-        var output = new LineWriter();
-        var error = new LineWriter();
-
-        var exitCode = await UdpEchoCommand.RunAsync(args, output, error, CancellationToken.None);
-
-        Assert.Equal(2, exitCode);
-        var line = Assert.Single(error.Lines);
-        Assert.StartsWith("udpecho: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.Empty(output.Lines);
-    }
+    public Task InvalidArguments_OneLineErrorExit2(string[] args, string expected) =>
+        UsageErrors.AssertOneLineExit2Async(args, expected);
 
     [Fact(Timeout = Timeout)]
     public async Task Serve_PolicyOptions_AllowListSizeAndSourcePortApplied()
