@@ -21,16 +21,9 @@ namespace UdpEcho;
 /// </example>
 public sealed class UdpEchoServer : IUdpEchoServer
 {
-    private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(5);
-
     private readonly UdpEchoServerOptions _options;
     private readonly ILogger _logger;
-    private readonly UdpEchoMetrics _metrics;
-    private readonly ServerCounters _counters = new();
-    private readonly LogThrottle _receiveWarnings = new(WarningInterval);
-    private readonly LogThrottle _sendWarnings = new(WarningInterval);
-    private readonly LogThrottle _subscriberErrors = new(WarningInterval);
-    private readonly LogThrottle[] _dropLogs;
+    private readonly ServerReporter _report;
     private readonly Random _random;
     private EchoPolicy? _policy;
     private bool _policyCreated;
@@ -69,16 +62,8 @@ public sealed class UdpEchoServer : IUdpEchoServer
         options.Validate();
         _options = options.Clone();
         _logger = loggerFactory?.CreateLogger<UdpEchoServer>() ?? (ILogger)NullLogger.Instance;
-        _metrics = UdpEchoMetrics.Create(meterFactory);
-
+        _report = new ServerReporter(_logger, UdpEchoMetrics.Create(meterFactory), _options.TimeProvider);
         _random = _options.Impairment.Seed is int seed ? new Random(seed) : new Random();
-
-        // One throttle per drop reason, so that a flood of one kind cannot hide the first line of another.
-        _dropLogs = new LogThrottle[_counters.Drops.Length];
-        for (var i = 0; i < _dropLogs.Length; i++)
-        {
-            _dropLogs[i] = new LogThrottle(WarningInterval, _options.TimeProvider);
-        }
     }
 
     /// <summary>Gets the policy, once the server has started, for tests; <see langword="null"/> when every check is off.</summary>
@@ -125,7 +110,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
             var run = new Run(socket, local);
             if (_options.Impairment.IsEnabled)
             {
-                run.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, CountEchoed, CountSendFailed);
+                run.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, _report.Echoed, _report.SendFailed);
             }
 
             // The loop runs on the thread pool; Start returns as soon as the socket is bound.
@@ -179,7 +164,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
             // Out of time (or the caller gave up waiting): what is left is dropped below.
         }
 
-        var dropped = impairment.Close(remote => CountDropped(remote, DropReason.Shutdown));
+        var dropped = impairment.Close(remote => _report.Dropped(remote, DropReason.Shutdown));
         if (dropped > 0)
         {
             Log.ShutdownDropped(_logger, run.LocalEndPoint, dropped);
@@ -190,7 +175,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
     internal Impairment? CurrentImpairment => Volatile.Read(ref _run)?.Impairment;
 
     /// <inheritdoc />
-    public UdpEchoServerStatistics GetStatistics() => _counters.Snapshot();
+    public UdpEchoServerStatistics GetStatistics() => _report.Snapshot();
 
     /// <summary>Stops the server, if it runs, and releases its socket. Safe to call more than once.</summary>
     /// <returns>A task that completes when the receive loop has ended.</returns>
@@ -229,44 +214,30 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 catch (SocketException e) when (!run.Stopping && e.SocketErrorCode == SocketError.MessageSize)
                 {
                     // Windows reports a datagram larger than the buffer as an error rather than a short read.
-                    Interlocked.Increment(ref _counters.DatagramsReceived);
-                    CountTruncated(remote, max);
+                    _report.Oversized(remote, max);
                     continue;
                 }
                 catch (SocketException e) when (!run.Stopping && UdpSockets.IsTransient(e.SocketErrorCode))
                 {
                     // ICMP errors for earlier echoes (port unreachable and friends) surface here on some systems.
-                    Interlocked.Increment(ref _counters.ReceiveErrors);
-                    if (_metrics.ServerErrors.Enabled)
-                    {
-                        _metrics.ServerErrors.Add(1, ServerTags.For(remote).ReceiveError);
-                    }
-
-                    if (_receiveWarnings.TryEnter(out var suppressed))
-                    {
-                        Log.ReceiveFailed(_logger, e.SocketErrorCode, suppressed);
-                    }
-
+                    _report.ReceiveFailed(remote, e.SocketErrorCode);
                     continue;
                 }
 
-                Interlocked.Increment(ref _counters.DatagramsReceived);
                 if (received > max)
                 {
-                    // Its real size is unknown (the kernel cut it to the buffer), so it adds no bytes anywhere.
-                    CountTruncated(remote, max);
+                    _report.Oversized(remote, max);
                     continue;
                 }
 
-                Interlocked.Add(ref _counters.BytesReceived, received);
-                Record(remote, received, static tags => tags.Received);
+                _report.Received(remote, received);
 
                 if (policy is not null)
                 {
                     var verdict = policy.Check(remote.Buffer.Span[..remote.Size], received, policy.UsesTime ? time.GetTimestamp() : 0);
                     if (verdict != DropReason.None)
                     {
-                        CountDropped(remote, verdict);
+                        _report.Dropped(remote, verdict);
                         continue;
                     }
                 }
@@ -275,13 +246,13 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 {
                     if (run.Draining)
                     {
-                        CountDropped(remote, DropReason.Shutdown);
+                        _report.Dropped(remote, DropReason.Shutdown);
                         continue;
                     }
 
                     if (!impairment.Submit(buffer.AsSpan(0, received), remote, time.GetTimestamp()))
                     {
-                        CountDropped(remote, DropReason.ImpairedLoss);
+                        _report.Dropped(remote, DropReason.ImpairedLoss);
                     }
 
                     if (MessageReceived is not null)
@@ -298,11 +269,11 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 try
                 {
                     await socket.SendToAsync(buffer.AsMemory(0, received), SocketFlags.None, remote).ConfigureAwait(false);
-                    CountEchoed(remote, received);
+                    _report.Echoed(remote, received);
                 }
                 catch (SocketException e) when (!run.Stopping)
                 {
-                    CountSendFailed(remote, received, e);
+                    _report.SendFailed(remote, received, e);
                 }
 
                 if (MessageReceived is not null)
@@ -320,96 +291,6 @@ public sealed class UdpEchoServer : IUdpEchoServer
 #pragma warning restore CA1031
         {
             Log.ServerFaulted(_logger, e, run.LocalEndPoint);
-        }
-    }
-
-    private void CountEchoed(SocketAddress remote, int length)
-    {
-        Interlocked.Increment(ref _counters.DatagramsEchoed);
-        Interlocked.Add(ref _counters.BytesEchoed, length);
-        Record(remote, length, static tags => tags.Sent);
-        if (_logger.IsEnabled(LogLevel.Trace))
-        {
-            Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
-        }
-    }
-
-    private void CountDropped(SocketAddress remote, DropReason reason)
-    {
-        _counters.Drop(reason);
-        if (_metrics.ServerDropped.Enabled)
-        {
-            _metrics.ServerDropped.Add(1, ServerTags.For(remote).Dropped(reason));
-        }
-
-        var level = reason is DropReason.NotAllowed or DropReason.ImpairedLoss ? LogLevel.Debug : LogLevel.Warning;
-        if (!_logger.IsEnabled(level) || !_dropLogs[(int)reason].TryEnter(out var suppressed))
-        {
-            return;
-        }
-
-        var endPoint = UdpSockets.ToEndPoint(remote);
-        switch (reason)
-        {
-            case DropReason.SourcePort:
-                Log.SourcePortDropped(_logger, endPoint, endPoint.Port, suppressed);
-                break;
-            case DropReason.SourceAddress:
-                Log.SourceAddressDropped(_logger, endPoint, suppressed);
-                break;
-            case DropReason.NotAllowed:
-                Log.SourceNotAllowed(_logger, endPoint, suppressed);
-                break;
-            case DropReason.RateLimited:
-                Log.RateLimited(_logger, endPoint, suppressed);
-                break;
-            case DropReason.ImpairedLoss:
-                Log.ImpairedLoss(_logger, endPoint, suppressed);
-                break;
-        }
-    }
-
-    private void CountSendFailed(SocketAddress remote, int length, SocketException e)
-    {
-        // A send that the OS refuses (no route, no buffer space, a broadcast source...) costs one echo, never the server.
-        Interlocked.Increment(ref _counters.SendErrors);
-        Interlocked.Increment(ref _counters.DatagramsDropped);
-        if (_metrics.ServerDropped.Enabled)
-        {
-            var tags = ServerTags.For(remote);
-            _metrics.ServerDropped.Add(1, tags.DroppedSendFailed);
-            _metrics.ServerErrors.Add(1, tags.SendError);
-        }
-
-        if (_sendWarnings.TryEnter(out var suppressed))
-        {
-            Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
-        }
-    }
-
-    /// <summary>Adds one datagram of <paramref name="length"/> bytes to the datagram and byte counters, when anyone listens.</summary>
-    private void Record(SocketAddress remote, int length, Func<ServerTags, KeyValuePair<string, object?>[]> direction)
-    {
-        if (_metrics.ServerDatagrams.Enabled || _metrics.ServerBytes.Enabled)
-        {
-            var tags = direction(ServerTags.For(remote));
-            _metrics.ServerDatagrams.Add(1, tags);
-            _metrics.ServerBytes.Add(length, tags);
-        }
-    }
-
-    private void CountTruncated(SocketAddress remote, int max)
-    {
-        Interlocked.Increment(ref _counters.DatagramsTruncated);
-        Interlocked.Increment(ref _counters.DatagramsDropped);
-        Record(remote, 0, static tags => tags.Received);
-        if (_metrics.ServerDropped.Enabled)
-        {
-            _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedTooLarge);
-        }
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            Log.DatagramTruncated(_logger, UdpSockets.ToEndPoint(remote), max);
         }
     }
 
@@ -433,15 +314,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                Interlocked.Increment(ref _counters.SubscriberErrors);
-                if (_metrics.ServerErrors.Enabled)
-                {
-                    _metrics.ServerErrors.Add(1, ServerTags.For(remote).SubscriberError);
-                }
-                if (_subscriberErrors.TryEnter(out var suppressed))
-                {
-                    Log.SubscriberFailed(_logger, e, suppressed);
-                }
+                _report.SubscriberFailed(remote, e);
             }
         }
     }
