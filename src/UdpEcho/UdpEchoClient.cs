@@ -168,22 +168,13 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
         // Handlers get their own copy: the receive buffer is overwritten by the next datagram.
         var args = new UdpEchoMessageReceivedEventArgs(remote, payload.ToArray(), kind);
-        foreach (var handler in handlers.GetInvocationList())
+        Subscribers.Invoke(handlers, this, args, this, static (client, e) =>
         {
-            try
+            if (client._subscriberErrors.TryEnter(out var suppressed))
             {
-                ((EventHandler<UdpEchoMessageReceivedEventArgs>)handler)(this, args);
+                Log.ClientSubscriberFailed(client._logger, e, suppressed);
             }
-#pragma warning disable CA1031 // A subscriber's bug must not stop the client from completing calls.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                if (_subscriberErrors.TryEnter(out var suppressed))
-                {
-                    Log.ClientSubscriberFailed(_logger, e, suppressed);
-                }
-            }
-        }
+        });
     }
 
     private int Overhead => _options.Matching == UdpEchoMatching.Tagged ? EchoTag.Length : 0;

@@ -171,9 +171,6 @@ public sealed class UdpEchoServer : IUdpEchoServer
         }
     }
 
-    /// <summary>Gets the impairment of the current run, for tests.</summary>
-    internal Impairment? CurrentImpairment => Volatile.Read(ref _run)?.Impairment;
-
     /// <inheritdoc />
     public UdpEchoServerStatistics GetStatistics() => _report.Snapshot();
 
@@ -234,7 +231,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
                 if (policy is not null)
                 {
-                    var verdict = policy.Check(remote.Buffer.Span[..remote.Size], received, policy.UsesTime ? time.GetTimestamp() : 0);
+                    var verdict = policy.Check(remote.Buffer.Span[..remote.Size], policy.UsesTime ? time.GetTimestamp() : 0);
                     if (verdict != DropReason.None)
                     {
                         _report.Dropped(remote, verdict);
@@ -304,19 +301,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
         // Handlers get their own copy: the receive buffer is overwritten by the next datagram.
         var args = new UdpEchoMessageReceivedEventArgs(UdpSockets.ToEndPoint(remote), payload.ToArray());
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((EventHandler<UdpEchoMessageReceivedEventArgs>)handler)(this, args);
-            }
-#pragma warning disable CA1031 // A subscriber's bug must never stop the server: catch everything, count it and log it.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                _report.SubscriberFailed(remote, e);
-            }
-        }
+        Subscribers.Invoke(handlers, this, args, (Report: _report, Remote: remote), static (state, e) => state.Report.SubscriberFailed(state.Remote, e));
     }
 
     /// <summary>One bind-to-close lifetime of the server: restarting creates a new one.</summary>

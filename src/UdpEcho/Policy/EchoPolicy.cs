@@ -89,12 +89,10 @@ internal sealed class EchoPolicy
 
     /// <summary>Decides about one datagram.</summary>
     /// <param name="sockaddr">The sender, as raw <c>sockaddr_in</c> or <c>sockaddr_in6</c> bytes (see <see cref="SourceAddress"/>).</param>
-    /// <param name="length">The datagram's size in bytes (the size limit is checked by the engine, before this).</param>
     /// <param name="timestamp">Now, from the server's <see cref="TimeProvider"/>; only read when a rate limit is on.</param>
     /// <returns><see cref="DropReason.None"/> to echo, otherwise why not.</returns>
-    public DropReason Check(ReadOnlySpan<byte> sockaddr, int length, long timestamp)
+    public DropReason Check(ReadOnlySpan<byte> sockaddr, long timestamp)
     {
-        _ = length; // Kept in the signature for limits by size (bytes per second) without changing every engine.
         if (!SourceAddress.TryRead(sockaddr, out var port, out var address))
         {
             return DropReason.SourceAddress;

@@ -46,18 +46,6 @@ internal sealed class Impairment
         _timer = time.CreateTimer(static state => ((Impairment)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Gets the number of echoes waiting.</summary>
-    public int Queued
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending;
-            }
-        }
-    }
-
     /// <summary>Takes one datagram from the receive loop. Returns <see langword="false"/> when it is lost on purpose.</summary>
     /// <remarks>Called from the receive loop only, so the random choices come in datagram order and a seed repeats a run.</remarks>
     public bool Submit(ReadOnlySpan<byte> payload, SocketAddress remote, long now)

@@ -64,7 +64,7 @@ internal static class UdpSockets
             SocketError.AddressNotAvailable => "the address is not assigned to any interface of this machine",
             _ => e.Message,
         };
-        return new UdpEchoException($"Cannot bind UDP endpoint {Format(endPoint)}: {reason}.", e.SocketErrorCode, endPoint, e);
+        return new UdpEchoException($"Cannot bind UDP endpoint {endPoint}: {reason}.", e.SocketErrorCode, endPoint, e);
     }
 
     /// <summary>Errors a UDP socket reports for an earlier datagram (ICMP) or for a passing shortage; the socket stays usable after each.</summary>
@@ -79,14 +79,6 @@ internal static class UdpSockets
     public static bool IsUnreachable(SocketError error) => error is
         SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.HostUnreachable or
         SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown;
-
-    /// <summary>Formats an endpoint as users type it: <c>127.0.0.1:7007</c>, <c>[::1]:7007</c>.</summary>
-    public static string Format(EndPoint endPoint) => endPoint switch
-    {
-        IPEndPoint ip => ip.ToString(),
-        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
-        _ => endPoint.ToString() ?? string.Empty,
-    };
 
     /// <summary>Turns a received socket address into an endpoint, showing IPv4-mapped IPv6 addresses as plain IPv4.</summary>
     public static IPEndPoint ToEndPoint(SocketAddress address)

@@ -171,7 +171,7 @@ public sealed class EchoPolicyTests
         {
             // Writes the address bytes in place, as the kernel does into the server's one SocketAddress.
             System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(sockaddr.Buffer.Span[4..], 0x0A000000 + i);
-            Assert.Equal(DropReason.None, policy.Check(sockaddr.Buffer.Span[..sockaddr.Size], 1, time.GetTimestamp()));
+            Assert.Equal(DropReason.None, policy.Check(sockaddr.Buffer.Span[..sockaddr.Size], time.GetTimestamp()));
         }
 
         Assert.Equal(100, policy.TrackedSources);
@@ -187,6 +187,6 @@ public sealed class EchoPolicyTests
     private static DropReason Check(EchoPolicy policy, string address, int port, TimeProvider? time = null)
     {
         var sockaddr = new IPEndPoint(IPAddress.Parse(address), port).Serialize();
-        return policy.Check(sockaddr.Buffer.Span[..sockaddr.Size], 10, (time ?? TimeProvider.System).GetTimestamp());
+        return policy.Check(sockaddr.Buffer.Span[..sockaddr.Size], (time ?? TimeProvider.System).GetTimestamp());
     }
 }
