@@ -1,0 +1,113 @@
+using System.Runtime.InteropServices;
+using static UdpEcho.Transport.Linux.LinuxSockets;
+
+namespace UdpEcho.Transport.Linux;
+
+/// <summary>
+/// The native memory for one <c>recvmmsg</c>/<c>sendmmsg</c> batch: <see cref="Count"/> headers, each with its own
+/// data buffer of <see cref="BufferSize"/> bytes and its own address buffer. Allocated once per loop and never moved,
+/// so the kernel can write into it with no pinning and the loop allocates nothing per datagram.
+/// </summary>
+internal sealed unsafe class MessageBatch : IDisposable
+{
+    private readonly byte* _data;
+    private readonly byte* _names;
+    private readonly IoVec* _iov;
+    private MMsgHdr* _headers;
+
+    public MessageBatch(int count, int bufferSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bufferSize);
+        Count = count;
+        BufferSize = bufferSize;
+        _data = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)bufferSize, 64);
+        _names = (byte*)NativeMemory.AllocZeroed((nuint)count, SockAddrStorageSize);
+        _iov = (IoVec*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(IoVec));
+        _headers = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(MMsgHdr));
+        for (var i = 0; i < count; i++)
+        {
+            _iov[i].Base = _data + ((nint)i * bufferSize);
+        }
+    }
+
+    public int Count { get; }
+
+    public int BufferSize { get; }
+
+    /// <summary>Gets the headers, for <see cref="ReceiveMessages"/> and <see cref="SendMessages"/>.</summary>
+    public MMsgHdr* Headers => _headers;
+
+    /// <summary>Makes every header ready to receive a whole buffer and any address (the kernel shrinks both).</summary>
+    public void PrepareReceive()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            ref var header = ref _headers[i];
+            _iov[i].Length = (nuint)BufferSize;
+            header.Header.Name = _names + ((nint)i * SockAddrStorageSize);
+            header.Header.NameLength = SockAddrStorageSize;
+            header.Header.Iov = &_iov[i];
+            header.Header.IovLength = 1;
+            header.Header.Control = null;
+            header.Header.ControlLength = 0;
+            header.Header.Flags = 0;
+            header.Length = 0;
+        }
+    }
+
+    /// <summary>Gets the bytes message <paramref name="index"/> received (after a receive) or will send.</summary>
+    public Span<byte> Data(int index, int length) => new(_iov[index].Base, length);
+
+    /// <summary>Gets the whole buffer of message <paramref name="index"/>.</summary>
+    public Span<byte> Buffer(int index) => new(_iov[index].Base, BufferSize);
+
+    /// <summary>Gets the address of message <paramref name="index"/>: the sender after a receive, the destination for a send.</summary>
+    public Span<byte> Name(int index) => new(_headers[index].Header.Name, (int)_headers[index].Header.NameLength);
+
+    /// <summary>Gets how many bytes message <paramref name="index"/> carried (after a receive) or was sent (after a send).</summary>
+    public int Length(int index) => (int)_headers[index].Length;
+
+    /// <summary>Gets whether the kernel cut message <paramref name="index"/> to the buffer.</summary>
+    public bool IsTruncated(int index) => (_headers[index].Header.Flags & MsgTrunc) != 0;
+
+    /// <summary>Moves message <paramref name="from"/> to slot <paramref name="to"/> (<paramref name="to"/> ≤ <paramref name="from"/>), to send <paramref name="length"/> bytes of it back where it came from.</summary>
+    /// <remarks>The header is copied, its buffers are not: slot <paramref name="to"/> then points at the buffers of <paramref name="from"/> until the next <see cref="PrepareReceive"/>.</remarks>
+    public void PrepareEcho(int to, int from, int length)
+    {
+        var header = _headers[from];
+        header.Header.Iov->Length = (nuint)length;
+        header.Header.Flags = 0;
+        header.Length = 0;
+        _headers[to] = header;
+    }
+
+    /// <summary>Makes slot <paramref name="index"/> send <paramref name="length"/> bytes of its own buffer to the address in its own name buffer, <paramref name="nameLength"/> bytes long.</summary>
+    public void PrepareSend(int index, int length, int nameLength)
+    {
+        ref var header = ref _headers[index];
+        _iov[index].Length = (nuint)length;
+        header.Header.Name = nameLength == 0 ? null : _names + ((nint)index * SockAddrStorageSize);
+        header.Header.NameLength = (uint)nameLength;
+        header.Header.Iov = &_iov[index];
+        header.Header.IovLength = 1;
+        header.Header.Control = null;
+        header.Header.ControlLength = 0;
+        header.Header.Flags = 0;
+        header.Length = 0;
+    }
+
+    public void Dispose()
+    {
+        if (_headers is null)
+        {
+            return;
+        }
+
+        NativeMemory.Free(_headers);
+        NativeMemory.Free(_iov);
+        NativeMemory.Free(_names);
+        NativeMemory.AlignedFree(_data);
+        _headers = null;
+    }
+}
