@@ -25,8 +25,11 @@ public sealed class TimingCollection
 /// </para>
 /// <para>
 /// Above the hold comes the path's own round trip: loopback and scheduling. Each test first measures that path's median
-/// with no hold, on the same machinery, and allows the real hold's percentile plus that baseline plus 2 ms. Idle, that
-/// puts a 20 ms median within [20, ~22.1] ms. The tests run alone, not beside the CPU-heavy tests of the other classes.
+/// with no hold, on the same machinery, and allows the real hold's percentile plus that baseline plus 5 ms: the time the
+/// client's receive thread may wait for a core when another process hogs one (measured up to ~3 ms on a shared two-core
+/// machine). Idle, that puts a 20 ms median within [20, ~25] ms, which still catches a stamp taken at the wrong moment (a
+/// probe timed from before its window slot opened is late by a whole delay). The tests run alone, not beside the
+/// CPU-heavy tests of the other classes.
 /// </para>
 /// </remarks>
 [Collection(TimingCollection.Name)]
@@ -34,6 +37,7 @@ public sealed class ProbeTruthTests
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan WakeUpSlack = TimeSpan.FromMilliseconds(5);
 
     [Theory(Timeout = TestTimeouts.Long)]
     [InlineData(AddressFamily.InterNetwork)]
@@ -52,7 +56,7 @@ public sealed class ProbeTruthTests
         Assert.Equal(0, result.LossPercent);
         var held = AssertNoRoundTripShorterThanItsHold(server, roundTrips);
         Assert.True(result.RoundTrip.Min >= Delay, $"min {result.RoundTrip.Min.TotalMilliseconds} ms is below the server's hold");
-        Assert.InRange(result.RoundTrip.P50, Delay, Percentile(held, 50) + baseline + Slack);
+        Assert.InRange(result.RoundTrip.P50, Delay, Percentile(held, 50) + baseline + WakeUpSlack);
         Assert.True(result.RoundTrip.Mean >= Delay, $"mean {result.RoundTrip.Mean.TotalMilliseconds} ms is below the server's hold");
 
         // A constant delay varies only by the noise around it.
@@ -77,8 +81,8 @@ public sealed class ProbeTruthTests
         // 72nd (p90) the second of the long ones; the mean, about 15 ms, is neither.
         Assert.Equal(80, result.Received);
         var held = AssertNoRoundTripShorterThanItsHold(server, roundTrips);
-        Assert.InRange(result.RoundTrip.P50, shortDelay, Percentile(held, 50) + baseline + Slack);
-        Assert.InRange(result.RoundTrip.P90, longDelay, Percentile(held, 90) + baseline + Slack);
+        Assert.InRange(result.RoundTrip.P50, shortDelay, Percentile(held, 50) + baseline + WakeUpSlack);
+        Assert.InRange(result.RoundTrip.P90, longDelay, Percentile(held, 90) + baseline + WakeUpSlack);
         Assert.InRange(result.RoundTrip.Mean, result.RoundTrip.P50 + Slack, result.RoundTrip.P90 - Slack);
 
         // A short echo overtakes the long one sent just before it.
