@@ -69,6 +69,9 @@ public sealed class UdpEchoServer : IUdpEchoServer
     /// <summary>Gets the policy, once the server has started, for tests; <see langword="null"/> when every check is off.</summary>
     internal EchoPolicy? Policy => _policy;
 
+    /// <summary>Gets the engine of the current run, for tests; <see langword="null"/> when stopped.</summary>
+    internal EchoEngine? RunningEngine => Volatile.Read(ref _run)?.Engine;
+
     /// <inheritdoc />
     public event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived;
 
@@ -76,7 +79,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
     public IPEndPoint? LocalEndPoint => Volatile.Read(ref _run)?.LocalEndPoint;
 
     /// <inheritdoc />
-    public bool IsRunning => Volatile.Read(ref _run) is { Loop.IsCompleted: false };
+    public bool IsRunning => Volatile.Read(ref _run) is { Engine.Completion.IsCompleted: false };
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -87,13 +90,13 @@ public sealed class UdpEchoServer : IUdpEchoServer
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_run is { } current)
             {
-                if (!current.Loop.IsCompleted)
+                if (!current.Engine.Completion.IsCompleted)
                 {
                     throw new InvalidOperationException($"The UDP echo server is already running on {current.LocalEndPoint}.");
                 }
 
-                // The loop faulted on its own earlier; release what it left before binding again.
-                current.Socket.Dispose();
+                // The loops faulted on their own earlier; release what they left before binding again.
+                current.Release();
             }
 
             if (!_policyCreated)
@@ -107,14 +110,25 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
             var socket = UdpSockets.Bind(_options.EndPoint, _options.DualMode, _options.ReceiveBufferSize, _options.SendBufferSize);
             var local = UdpSockets.Normalize((IPEndPoint)socket.LocalEndPoint!);
-            var run = new Run(socket, local);
+            var context = new EchoLoopContext(socket, local, _options.MaxDatagramSize, _report, _policy, _options.TimeProvider, this);
             if (_options.Impairment.IsEnabled)
             {
-                run.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, _report.Echoed, _report.SendFailed);
+                context.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, _report.Echoed, _report.SendFailed);
             }
 
-            // The loop runs on the thread pool; Start returns as soon as the socket is bound.
-            run.Loop = Task.Run(() => ReceiveLoopAsync(run), CancellationToken.None);
+            // The loops run on their own (thread pool or dedicated threads); Start returns as soon as the socket is bound.
+            EchoEngine engine;
+            try
+            {
+                engine = EchoEngine.Start(_options.Engine, context, _options.EffectiveReceiveLoops);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            var run = new Run(context, engine);
             Volatile.Write(ref _run, run);
             Log.ServerStarted(_logger, local);
         }
@@ -137,23 +151,30 @@ public sealed class UdpEchoServer : IUdpEchoServer
             return;
         }
 
-        if (run.Impairment is { } impairment)
+        if (run.Context.Impairment is { } impairment)
         {
-            await DrainAsync(run, impairment, cancellationToken).ConfigureAwait(false);
+            await DrainAsync(run.Context, impairment, cancellationToken).ConfigureAwait(false);
         }
 
-        run.Stopping = true;
+        run.Context.Stopping = true;
+        run.Engine.RequestStop();
+        try
+        {
+            await run.Engine.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The port is free once this returns, even if the caller stopped waiting for the loops.
+            run.Release();
+        }
 
-        // Closing the socket frees the port at once and completes the pending receive with an abort.
-        run.Socket.Dispose();
-        await run.Loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         Log.ServerStopped(_logger, run.LocalEndPoint);
     }
 
     /// <summary>Lets queued (delayed) echoes go out, up to <see cref="UdpEchoServerOptions.ShutdownTimeout"/>; drops and counts the rest.</summary>
-    private async Task DrainAsync(Run run, Impairment impairment, CancellationToken cancellationToken)
+    private async Task DrainAsync(EchoLoopContext run, Impairment impairment, CancellationToken cancellationToken)
     {
-        // From here on the receive loop drops new datagrams (counted as shutdown) instead of queueing more.
+        // From here on the receive loops drop new datagrams (counted as shutdown) instead of queueing more.
         run.Draining = true;
         try
         {
@@ -186,112 +207,11 @@ public sealed class UdpEchoServer : IUdpEchoServer
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task ReceiveLoopAsync(Run run)
-    {
-        var socket = run.Socket;
-        var max = _options.MaxDatagramSize;
+    /// <summary>Gets a value indicating whether anyone listens to <see cref="MessageReceived"/>; the loops copy a payload only then.</summary>
+    internal bool HasMessageReceivedSubscribers => MessageReceived is not null;
 
-        // One byte more than the largest datagram we echo: a datagram that fills the buffer was cut short by the
-        // kernel and is dropped whole. Pinned, because the kernel writes into it on every receive.
-        var buffer = GC.AllocateUninitializedArray<byte>(max + 1, pinned: true);
-        var remote = new SocketAddress(socket.AddressFamily);
-        var policy = _policy;
-        var time = _options.TimeProvider;
-
-        try
-        {
-            while (true)
-            {
-                int received;
-                try
-                {
-                    // The SocketAddress overloads reuse one address and one cached event args: no allocation per datagram.
-                    received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, remote).ConfigureAwait(false);
-                }
-                catch (SocketException e) when (!run.Stopping && e.SocketErrorCode == SocketError.MessageSize)
-                {
-                    // Windows reports a datagram larger than the buffer as an error rather than a short read.
-                    _report.Oversized(remote, max);
-                    continue;
-                }
-                catch (SocketException e) when (!run.Stopping && UdpSockets.IsTransient(e.SocketErrorCode))
-                {
-                    // ICMP errors for earlier echoes (port unreachable and friends) surface here on some systems.
-                    _report.ReceiveFailed(remote, e.SocketErrorCode);
-                    continue;
-                }
-
-                if (received > max)
-                {
-                    _report.Oversized(remote, max);
-                    continue;
-                }
-
-                _report.Received(remote, received);
-
-                if (policy is not null)
-                {
-                    var verdict = policy.Check(remote.Buffer.Span[..remote.Size], policy.UsesTime ? time.GetTimestamp() : 0);
-                    if (verdict != DropReason.None)
-                    {
-                        _report.Dropped(remote, verdict);
-                        continue;
-                    }
-                }
-
-                if (run.Impairment is { } impairment)
-                {
-                    if (run.Draining)
-                    {
-                        _report.Dropped(remote, DropReason.Shutdown);
-                        continue;
-                    }
-
-                    if (!impairment.Submit(buffer.AsSpan(0, received), remote, time.GetTimestamp()))
-                    {
-                        _report.Dropped(remote, DropReason.ImpairedLoss);
-                    }
-
-                    if (MessageReceived is not null)
-                    {
-                        RaiseMessageReceived(buffer.AsSpan(0, received), remote);
-                    }
-
-                    continue;
-                }
-
-                // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
-                // async method's state machine a class, so a helper would allocate one per datagram. The loop's own
-                // state machine is allocated once per run.
-                try
-                {
-                    await socket.SendToAsync(buffer.AsMemory(0, received), SocketFlags.None, remote).ConfigureAwait(false);
-                    _report.Echoed(remote, received);
-                }
-                catch (SocketException e) when (!run.Stopping)
-                {
-                    _report.SendFailed(remote, received, e);
-                }
-
-                if (MessageReceived is not null)
-                {
-                    RaiseMessageReceived(buffer.AsSpan(0, received), remote);
-                }
-            }
-        }
-        catch (Exception e) when (run.Stopping && e is SocketException or ObjectDisposedException)
-        {
-            // StopAsync closed the socket under a pending operation: the normal way out.
-        }
-#pragma warning disable CA1031 // The loop's last line of defence: log it; IsRunning turns false, and Stop/Dispose stay quiet.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Log.ServerFaulted(_logger, e, run.LocalEndPoint);
-        }
-    }
-
-    private void RaiseMessageReceived(ReadOnlySpan<byte> payload, SocketAddress remote)
+    /// <summary>Raises <see cref="MessageReceived"/> from a receive loop; a throwing handler is counted and logged, never fatal.</summary>
+    internal void RaiseMessageReceived(ReadOnlySpan<byte> payload, SocketAddress remote)
     {
         var handlers = MessageReceived;
         if (handlers is null)
@@ -305,18 +225,27 @@ public sealed class UdpEchoServer : IUdpEchoServer
     }
 
     /// <summary>One bind-to-close lifetime of the server: restarting creates a new one.</summary>
-    private sealed class Run(Socket socket, IPEndPoint localEndPoint)
+    private sealed class Run(EchoLoopContext context, EchoEngine engine)
     {
-        public Socket Socket { get; } = socket;
+        public EchoLoopContext Context { get; } = context;
 
-        public IPEndPoint LocalEndPoint { get; } = localEndPoint;
+        public EchoEngine Engine { get; } = engine;
 
-        public Task Loop { get; set; } = Task.CompletedTask;
+        public IPEndPoint LocalEndPoint => Context.LocalEndPoint;
 
-        public Impairment? Impairment { get; set; }
-
-        public volatile bool Stopping;
-
-        public volatile bool Draining;
+        /// <summary>Closes the socket (freeing the port) and what the engine holds. The loops must have ended, or be ending.</summary>
+        public void Release()
+        {
+            Context.Socket.Dispose();
+            if (Engine.Completion.IsCompleted)
+            {
+                Engine.Dispose();
+            }
+            else
+            {
+                // The caller stopped waiting: the engine lets go of what its loops still use once they have ended.
+                _ = Engine.Completion.ContinueWith(static (_, engine) => ((EchoEngine)engine!).Dispose(), Engine, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
     }
 }

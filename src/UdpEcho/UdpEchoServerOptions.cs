@@ -98,7 +98,20 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is 5 seconds. The allowed range is 0 to 1 hour.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Gets or sets which engine moves the datagrams. Every engine behaves alike; <see cref="UdpEchoServerEngine.Batched"/> is the fastest where it exists.</summary>
+    /// <value>The default is <see cref="UdpEchoServerEngine.Automatic"/>: batched on 64-bit Linux, portable elsewhere.</value>
+    public UdpEchoServerEngine Engine { get; set; }
+
+    /// <summary>Gets or sets how many receive loops share the socket. More loops echo more datagrams per second when the machine has cores to spare, and none while it has not.</summary>
+    /// <value>
+    /// The default is <see langword="null"/>: one loop per four processors, at least one (so one loop on a machine with up
+    /// to seven processors, which leaves cores for the rest of the application). When set, it must be from 1 to 64.
+    /// </value>
+    public int? ReceiveLoops { get; set; }
+
     internal IPEndPoint EndPoint => new(Address, Port);
+
+    internal int EffectiveReceiveLoops => ReceiveLoops ?? Math.Max(1, Environment.ProcessorCount / 4);
 
     internal double EffectiveRateLimitBurst => RateLimitBurst ?? Math.Max(1, Math.Ceiling(RateLimitPerSource ?? 1));
 
@@ -142,6 +155,16 @@ public sealed class UdpEchoServerOptions
         if (SendBufferSize is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(SendBufferSize), SendBufferSize, $"{nameof(UdpEchoServerOptions)}.{nameof(SendBufferSize)} must be positive when set; it was {SendBufferSize}.");
+        }
+
+        if (!Enum.IsDefined(Engine))
+        {
+            throw OutOfRange(nameof(Engine), Engine, "must be Automatic, Portable or Batched");
+        }
+
+        if (ReceiveLoops is < 1 or > 64)
+        {
+            throw OutOfRange(nameof(ReceiveLoops), ReceiveLoops, "must be from 1 to 64 when set");
         }
 
         foreach (var port in _allowedSourcePorts)

@@ -79,6 +79,9 @@ internal sealed class ServerReporter
         }
     }
 
+    /// <summary>A receive loop failed in a way it cannot recover from and ended.</summary>
+    public void LoopFaulted(Exception exception, IPEndPoint localEndPoint) => Log.ServerFaulted(_logger, exception, localEndPoint);
+
     public void Echoed(SocketAddress remote, int length)
     {
         Interlocked.Increment(ref _counters.DatagramsEchoed);

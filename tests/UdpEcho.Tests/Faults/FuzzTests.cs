@@ -9,7 +9,7 @@ namespace UdpEcho.Tests.Faults;
 /// byte-exact and the server must keep running. A few thousand in <c>dotnet test</c>; for a million run
 /// <c>UDPECHO_FUZZ_COUNT=1000000 dotnet test tests/UdpEcho.Tests --filter FullyQualifiedName~FuzzTests</c> (see docs/reliability.md).
 /// </summary>
-public sealed class FuzzTests
+public abstract class FuzzTests(UdpEchoServerEngine engine)
 {
     private const int Sockets = 16;
 
@@ -18,7 +18,7 @@ public sealed class FuzzTests
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("UDPECHO_FUZZ_COUNT"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 3_000;
         var seed = Environment.TickCount;
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
 
         var workers = Enumerable.Range(0, Sockets).Select(i => Task.Run(async () =>
         {
@@ -77,3 +77,9 @@ public sealed class FuzzTests
         _ => UdpEchoServerOptions.MaxIPv4DatagramSize,
     };
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class FuzzTestsOnBatchedEngine() : FuzzTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class FuzzTestsOnPortableEngine() : FuzzTests(UdpEchoServerEngine.Portable);

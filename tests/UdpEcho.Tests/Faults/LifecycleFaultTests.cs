@@ -5,18 +5,18 @@ namespace UdpEcho.Tests.Faults;
 
 /// <summary>Counts file descriptors and the managed heap: runs alone, so that no other test opens sockets meanwhile.</summary>
 [Collection(nameof(Server.AllocationMeasurementCollection))]
-public sealed class LifecycleFaultTests
+public abstract class LifecycleFaultTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Long)]
     public async Task StartStop_ThousandCyclesOnOnePort_LeaksNoDescriptorsOrMemory()
     {
         int port;
-        await using (var probe = await ServerTesting.StartServerAsync())
+        await using (var probe = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine }))
         {
             port = probe.LocalEndPoint!.Port;
         }
 
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
         using var client = new RawUdpSocket();
 
         // A first cycle (and an echo) creates what lives for the process: thread-pool threads, epoll, caches.
@@ -55,3 +55,11 @@ public sealed class LifecycleFaultTests
     private static int Descriptors() =>
         OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0;
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+[Collection(nameof(Server.AllocationMeasurementCollection))]
+public sealed class LifecycleFaultTestsOnBatchedEngine() : LifecycleFaultTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+[Collection(nameof(Server.AllocationMeasurementCollection))]
+public sealed class LifecycleFaultTestsOnPortableEngine() : LifecycleFaultTests(UdpEchoServerEngine.Portable);

@@ -17,6 +17,8 @@ public sealed class UdpEchoServerOptionsTests
         Assert.Equal(65527, options.MaxDatagramSize);
         Assert.Null(options.ReceiveBufferSize);
         Assert.Null(options.SendBufferSize);
+        Assert.Equal(UdpEchoServerEngine.Automatic, options.Engine);
+        Assert.Null(options.ReceiveLoops);
         await Task.CompletedTask;
     }
 
@@ -30,6 +32,9 @@ public sealed class UdpEchoServerOptionsTests
         { o => o.MaxDatagramSize = 65528, "MaxDatagramSize", "it was 65528" },
         { o => o.ReceiveBufferSize = 0, "ReceiveBufferSize", "it was 0" },
         { o => o.SendBufferSize = -5, "SendBufferSize", "it was -5" },
+        { o => o.Engine = (UdpEchoServerEngine)7, "Engine", "must be Automatic, Portable or Batched; it was 7" },
+        { o => o.ReceiveLoops = 0, "ReceiveLoops", "must be from 1 to 64 when set; it was 0" },
+        { o => o.ReceiveLoops = 65, "ReceiveLoops", "it was 65" },
     };
 
     [Theory(Timeout = TestTimeouts.Short)]

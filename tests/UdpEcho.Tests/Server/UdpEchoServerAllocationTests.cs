@@ -14,7 +14,7 @@ public sealed class AllocationMeasurementCollection;
 
 /// <summary>With nobody subscribed to <see cref="UdpEchoServer.MessageReceived"/>, echoing a datagram allocates nothing.</summary>
 [Collection(nameof(AllocationMeasurementCollection))]
-public sealed class UdpEchoServerAllocationTests
+public abstract class UdpEchoServerAllocationTests(UdpEchoServerEngine engine)
 {
     private const int WarmUpEchoes = 2_000;
     private const int Windows = 5;
@@ -32,7 +32,7 @@ public sealed class UdpEchoServerAllocationTests
     public async Task Echo_NoSubscribers_AllocatesNothingPerDatagram(AddressFamily family)
     {
         var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        await MeasureAsync(family, new UdpEchoServerOptions { Address = address });
+        await MeasureAsync(family, new UdpEchoServerOptions { Engine = engine, Address = address });
     }
 
     /// <summary>The loop defence, address checks, an allow-list and both rate limits (high enough to drop nothing), in steady state.</summary>
@@ -42,7 +42,7 @@ public sealed class UdpEchoServerAllocationTests
     public async Task Echo_PoliciesOn_AllocatesNothingPerDatagram(AddressFamily family)
     {
         var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        var options = new UdpEchoServerOptions { Address = address, RateLimitPerSource = 1e9, GlobalRateLimit = 1e9 };
+        var options = new UdpEchoServerOptions { Engine = engine, Address = address, RateLimitPerSource = 1e9, GlobalRateLimit = 1e9 };
         options.AllowedSources.Add(new IPNetwork(address, family == AddressFamily.InterNetworkV6 ? 128 : 8));
         await MeasureAsync(family, options);
     }
@@ -98,3 +98,11 @@ public sealed class UdpEchoServerAllocationTests
         return mismatches;
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+[Collection(nameof(AllocationMeasurementCollection))]
+public sealed class UdpEchoServerAllocationTestsOnBatchedEngine() : UdpEchoServerAllocationTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+[Collection(nameof(AllocationMeasurementCollection))]
+public sealed class UdpEchoServerAllocationTestsOnPortableEngine() : UdpEchoServerAllocationTests(UdpEchoServerEngine.Portable);

@@ -6,12 +6,12 @@ using UdpEcho.Tests.Infrastructure;
 namespace UdpEcho.Tests.Server;
 
 /// <summary>IPv6 and dual-stack servers: one socket, both families, and IPv4 senders shown as plain IPv4.</summary>
-public sealed class UdpEchoServerDualStackTests
+public abstract class UdpEchoServerDualStackTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task Echo_DualModeServer_ServesIPv4AndIPv6Senders()
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.IPv6Any, DualMode = true });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.IPv6Any, DualMode = true });
         var seen = new ConcurrentQueue<UdpEchoMessageReceivedEventArgs>();
         server.MessageReceived += (_, e) => seen.Enqueue(e);
         using var v4 = new RawUdpSocket(AddressFamily.InterNetwork);
@@ -43,7 +43,7 @@ public sealed class UdpEchoServerDualStackTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_DualModeServer_ReportsIPv6AnyEndPoint()
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.IPv6Any, DualMode = true });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.IPv6Any, DualMode = true });
 
         Assert.Equal(IPAddress.IPv6Any, server.LocalEndPoint!.Address);
         Assert.NotEqual(0, server.LocalEndPoint.Port);
@@ -52,7 +52,7 @@ public sealed class UdpEchoServerDualStackTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task Echo_IPv6OnlyServer_RaisesEventWithIPv6Sender()
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.IPv6Loopback });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.IPv6Loopback });
         var raised = new TaskCompletionSource<UdpEchoMessageReceivedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         server.MessageReceived += (_, e) => raised.TrySetResult(e);
         using var client = new RawUdpSocket(AddressFamily.InterNetworkV6);
@@ -69,7 +69,7 @@ public sealed class UdpEchoServerDualStackTests
     [InlineData("0.0.0.0")]
     public async Task Constructor_DualModeWithIPv4Address_ThrowsNamingDualMode(string address)
     {
-        var options = new UdpEchoServerOptions { Address = IPAddress.Parse(address), DualMode = true };
+        var options = new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Parse(address), DualMode = true };
 
         var e = await Assert.ThrowsAsync<ArgumentException>(async () =>
         {
@@ -80,3 +80,9 @@ public sealed class UdpEchoServerDualStackTests
         Assert.Throws<ArgumentException>(options.Validate);
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerDualStackTestsOnBatchedEngine() : UdpEchoServerDualStackTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerDualStackTestsOnPortableEngine() : UdpEchoServerDualStackTests(UdpEchoServerEngine.Portable);

@@ -5,7 +5,7 @@ using UdpEcho.Tests.Infrastructure;
 namespace UdpEcho.Tests.Server;
 
 /// <summary>What the server sends back, byte for byte, and what it refuses to send back.</summary>
-public sealed class UdpEchoServerEchoTests
+public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
 {
     [Theory(Timeout = TestTimeouts.Short)]
     [InlineData(0)]
@@ -16,7 +16,7 @@ public sealed class UdpEchoServerEchoTests
     [InlineData(UdpEchoServerOptions.MaxIPv4DatagramSize)]
     public async Task Echo_IPv4Payload_ReturnsSameBytesFromServerEndPoint(int size)
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         using var client = new RawUdpSocket(AddressFamily.InterNetwork);
         var payload = ServerTesting.RandomPayload(size);
 
@@ -34,7 +34,7 @@ public sealed class UdpEchoServerEchoTests
     [InlineData(UdpEchoServerOptions.MaxIPv6DatagramSize)]
     public async Task Echo_IPv6Payload_ReturnsSameBytesFromServerEndPoint(int size)
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.IPv6Loopback });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.IPv6Loopback });
         using var client = new RawUdpSocket(AddressFamily.InterNetworkV6);
         var payload = ServerTesting.RandomPayload(size, seed: 6);
 
@@ -47,7 +47,7 @@ public sealed class UdpEchoServerEchoTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task Echo_ZeroLengthDatagram_ReturnsZeroLengthDatagram()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         using var client = new RawUdpSocket();
 
         // A zero-length echo must still be a datagram of its own: the marker behind it proves nothing was merged or skipped.
@@ -66,7 +66,7 @@ public sealed class UdpEchoServerEchoTests
     [InlineData(UdpEchoServerOptions.MaxIPv4DatagramSize)]
     public async Task Echo_DatagramLargerThanMax_IsDroppedAndCounted(int size)
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { MaxDatagramSize = 100 });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, MaxDatagramSize = 100 });
         using var client = new RawUdpSocket();
 
         // Loopback keeps order and the server handles one datagram at a time: had the big one been echoed (even cut
@@ -95,7 +95,7 @@ public sealed class UdpEchoServerEchoTests
     public async Task Echo_AfterOversizedDatagram_KeepsServing(AddressFamily family, int max, int badSize)
     {
         var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = address, MaxDatagramSize = max });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = address, MaxDatagramSize = max });
         using var client = new RawUdpSocket(family);
         var target = server.Target(family);
 
@@ -114,12 +114,82 @@ public sealed class UdpEchoServerEchoTests
         Assert.Equal(20, statistics.DatagramsEchoed);
     }
 
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Echo_BurstMixingOversizedAndEmptyDatagrams_EchoesExactlyTheOthersInOrder()
+    {
+        // A burst fills whole receive batches, with dropped datagrams between echoed ones: every echo must still be
+        // its own datagram's bytes, to its sender, in order; none of a neighbour's, none of an oversized one.
+        const int Count = 200;
+        await using var server = await ServerTesting.StartServerAsync(
+            new UdpEchoServerOptions { Engine = engine, MaxDatagramSize = 100, ReceiveBufferSize = RawUdpSocket.BufferSize });
+        using var client = new RawUdpSocket();
+        var expected = new List<byte[]>();
+        for (var i = 0; i < Count; i++)
+        {
+            var payload = ServerTesting.RandomPayload(i % 3 == 1 ? 101 + i : i % 101, seed: i);
+            if (payload.Length <= 100)
+            {
+                expected.Add(payload);
+            }
+
+            await client.SendAsync(payload, server.Target());
+        }
+
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var echo = await client.ReceiveAsync();
+            Assert.Equal(expected[i], echo.Payload);
+            Assert.Equal(server.LocalEndPoint, echo.From);
+        }
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        var statistics = server.GetStatistics();
+        Assert.Equal(Count, statistics.DatagramsReceived);
+        Assert.Equal(Count - expected.Count, statistics.DatagramsTruncated);
+        Assert.Equal(expected.Count, statistics.DatagramsEchoed);
+        Assert.Equal(expected.Sum(p => (long)p.Length), statistics.BytesEchoed);
+    }
+
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Echo_SeveralReceiveLoops_EachClientGetsItsOwnEchoesAndStopFreesThePort()
+    {
+        const int Clients = 8;
+        const int PerClient = 50;
+        var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, ReceiveLoops = 3 });
+        var port = server.LocalEndPoint!.Port;
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+            {
+                using var socket = new RawUdpSocket();
+                for (var sequence = 0; sequence < PerClient; sequence++)
+                {
+                    var payload = ServerTesting.RandomPayload(16 + sequence, seed: (c * 1000) + sequence);
+                    var reply = await socket.SendAndReceiveAsync(payload, server.Target());
+                    Assert.Equal(payload, reply.Payload);
+                }
+            }))).WaitAsync(TimeSpan.FromSeconds(30));
+
+            await server.StopAsync().WaitAsync(TestTimeouts.Await);
+            Assert.False(server.IsRunning);
+            Assert.Equal(Clients * PerClient, server.GetStatistics().DatagramsEchoed);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        // Every loop let go of the socket: the same port binds again at once.
+        await using var again = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Port = port });
+        Assert.Equal(port, again.LocalEndPoint!.Port);
+    }
+
     [Fact(Timeout = TestTimeouts.Long)]
     public async Task Echo_ManyClientsAtOnce_EachGetsItsOwnEchoes()
     {
         const int Clients = 32;
         const int PerClient = 50;
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var target = server.Target();
         var sockets = Enumerable.Range(0, Clients).Select(_ => new RawUdpSocket()).ToArray();
         try
@@ -158,3 +228,9 @@ public sealed class UdpEchoServerEchoTests
         Assert.Equal(0, statistics.DatagramsDropped);
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerEchoTestsOnBatchedEngine() : UdpEchoServerEchoTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerEchoTestsOnPortableEngine() : UdpEchoServerEchoTests(UdpEchoServerEngine.Portable);

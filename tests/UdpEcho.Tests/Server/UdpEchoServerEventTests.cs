@@ -7,13 +7,13 @@ namespace UdpEcho.Tests.Server;
 /// <see cref="UdpEchoServer.MessageReceived"/>. Handlers run on the receive loop after the echo is sent, so a test
 /// can see an echo before the handler for it ran: assertions on what handlers saw are made after StopAsync.
 /// </summary>
-public sealed class UdpEchoServerEventTests
+public abstract class UdpEchoServerEventTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task MessageReceived_HandlerThrows_EchoesAndOtherHandlersContinue()
     {
         const int Count = 20;
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var secondHandlerCalls = 0;
         server.MessageReceived += (_, _) => throw new InvalidOperationException("A subscriber's bug.");
         server.MessageReceived += (_, _) => Interlocked.Increment(ref secondHandlerCalls);
@@ -37,7 +37,7 @@ public sealed class UdpEchoServerEventTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task MessageReceived_Args_CarrySenderAndAPayloadCopyThatOutlivesTheHandler()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var seen = new ConcurrentQueue<(object? Sender, UdpEchoMessageReceivedEventArgs Args)>();
         server.MessageReceived += (sender, e) => seen.Enqueue((sender, e));
         using var client = new RawUdpSocket();
@@ -63,7 +63,7 @@ public sealed class UdpEchoServerEventTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task MessageReceived_ZeroLengthDatagram_RaisedWithEmptyPayload()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var raised = new TaskCompletionSource<UdpEchoMessageReceivedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         server.MessageReceived += (_, e) => raised.TrySetResult(e);
         using var client = new RawUdpSocket();
@@ -78,7 +78,7 @@ public sealed class UdpEchoServerEventTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task MessageReceived_OversizedDatagram_NotRaised()
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { MaxDatagramSize = 10 });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, MaxDatagramSize = 10 });
         var lengths = new ConcurrentQueue<int>();
         server.MessageReceived += (_, e) => lengths.Enqueue(e.Payload.Length);
         using var client = new RawUdpSocket();
@@ -93,7 +93,7 @@ public sealed class UdpEchoServerEventTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task MessageReceived_Unsubscribed_NoLongerCalled()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var calls = 0;
         EventHandler<UdpEchoMessageReceivedEventArgs> handler = (_, _) => Interlocked.Increment(ref calls);
         server.MessageReceived += handler;
@@ -110,3 +110,9 @@ public sealed class UdpEchoServerEventTests
         Assert.Equal(1, Volatile.Read(ref calls));
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerEventTestsOnBatchedEngine() : UdpEchoServerEventTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerEventTestsOnPortableEngine() : UdpEchoServerEventTests(UdpEchoServerEngine.Portable);

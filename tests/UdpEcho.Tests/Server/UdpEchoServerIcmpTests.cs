@@ -8,7 +8,7 @@ namespace UdpEcho.Tests.Server;
 /// Echoes that reach a closed port make the kernel answer with ICMP port unreachable. Some systems report that on the
 /// server's next receive (Windows as WSAECONNRESET); none of it may stop the server.
 /// </summary>
-public sealed class UdpEchoServerIcmpTests
+public abstract class UdpEchoServerIcmpTests(UdpEchoServerEngine engine)
 {
     [Theory(Timeout = TestTimeouts.Long)]
     [InlineData(AddressFamily.InterNetwork)]
@@ -17,7 +17,7 @@ public sealed class UdpEchoServerIcmpTests
     {
         const int Quitters = 200;
         var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = address });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = address });
         var target = server.Target(family);
 
         // Close right after sending: the echo almost always finds the port closed. The test below makes it certain.
@@ -42,7 +42,7 @@ public sealed class UdpEchoServerIcmpTests
 
         // Declared before the server, so it is disposed after the server has stopped.
         using var release = new ManualResetEventSlim();
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { ReceiveBufferSize = RawUdpSocket.BufferSize });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, ReceiveBufferSize = RawUdpSocket.BufferSize });
         var target = server.Target();
         var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = 1;
@@ -85,3 +85,9 @@ public sealed class UdpEchoServerIcmpTests
         Assert.Equal(Quitters + 2, statistics.DatagramsEchoed + statistics.SendErrors);
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerIcmpTestsOnBatchedEngine() : UdpEchoServerIcmpTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerIcmpTestsOnPortableEngine() : UdpEchoServerIcmpTests(UdpEchoServerEngine.Portable);

@@ -10,7 +10,7 @@ namespace UdpEcho.Tests.Server;
 /// a delayed echo leaves exactly when the fake clock reaches its due time. Loopback delivery is synchronous, so an echo
 /// sent inside <see cref="FakeTimeProvider.Advance"/> is waiting in the client's socket when Advance returns.
 /// </summary>
-public sealed class UdpEchoServerImpairmentTests
+public abstract class UdpEchoServerImpairmentTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task Echo_Delay_SentExactlyWhenDue()
@@ -154,7 +154,7 @@ public sealed class UdpEchoServerImpairmentTests
         var logs = new CapturingLoggerFactory();
         using var metrics = new MetricsCollector();
         await using var server = new UdpEchoServer(
-            new UdpEchoServerOptions { TimeProvider = time, ShutdownTimeout = TimeSpan.FromSeconds(1), Impairment = { Delay = TimeSpan.FromSeconds(10) } },
+            new UdpEchoServerOptions { Engine = engine, TimeProvider = time, ShutdownTimeout = TimeSpan.FromSeconds(1), Impairment = { Delay = TimeSpan.FromSeconds(10) } },
             logs,
             metrics);
         await server.StartAsync().WaitAsync(TestTimeouts.Await);
@@ -178,8 +178,8 @@ public sealed class UdpEchoServerImpairmentTests
         Assert.Equal(2, metrics.Sum("udpecho.server.dropped", ("udpecho.drop.reason", "shutdown")));
     }
 
-    private static async Task<UdpEchoServer> StartAsync(FakeTimeProvider time, UdpEchoImpairmentOptions impairment) =>
-        await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.Loopback, TimeProvider = time, Impairment = impairment });
+    private async Task<UdpEchoServer> StartAsync(FakeTimeProvider time, UdpEchoImpairmentOptions impairment) =>
+        await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, TimeProvider = time, Impairment = impairment });
 
     /// <summary>Released once per datagram the server has handled (the event is raised after the impairment decided).</summary>
     private static SemaphoreSlim Count(UdpEchoServer server)
@@ -189,3 +189,9 @@ public sealed class UdpEchoServerImpairmentTests
         return handled;
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerImpairmentTestsOnBatchedEngine() : UdpEchoServerImpairmentTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerImpairmentTestsOnPortableEngine() : UdpEchoServerImpairmentTests(UdpEchoServerEngine.Portable);

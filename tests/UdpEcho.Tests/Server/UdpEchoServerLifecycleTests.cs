@@ -5,12 +5,12 @@ using UdpEcho.Tests.Infrastructure;
 namespace UdpEcho.Tests.Server;
 
 /// <summary>Start, stop, restart, dispose: what each does to <see cref="UdpEchoServer.IsRunning"/>, the endpoint and the port.</summary>
-public sealed class UdpEchoServerLifecycleTests
+public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_PortZero_RunsOnRealLoopbackPort()
     {
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = 0 });
         Assert.False(server.IsRunning);
         Assert.Null(server.LocalEndPoint);
 
@@ -27,14 +27,14 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StopAsync_Running_ClearsStateAndFreesPort()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var port = server.LocalEndPoint!.Port;
 
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
 
         Assert.False(server.IsRunning);
         Assert.Null(server.LocalEndPoint);
-        await using var next = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        await using var next = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
         Assert.Equal(port, next.LocalEndPoint!.Port);
         using var client = new RawUdpSocket();
         var reply = await client.SendAndReceiveAsync(new byte[] { 1, 2 }, next.Target());
@@ -46,12 +46,12 @@ public sealed class UdpEchoServerLifecycleTests
     {
         // Learn a free port, then give it explicitly, so the restart must rebind exactly the port it just released.
         int port;
-        await using (var probe = await ServerTesting.StartServerAsync())
+        await using (var probe = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine }))
         {
             port = probe.LocalEndPoint!.Port;
         }
 
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
         using var client = new RawUdpSocket();
         Assert.Equal(new byte[] { 1 }, (await client.SendAndReceiveAsync(new byte[] { 1 }, server.Target())).Payload);
 
@@ -66,7 +66,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task DisposeAsync_Running_FreesPort()
     {
-        var server = await ServerTesting.StartServerAsync();
+        var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var endPoint = server.LocalEndPoint!;
 
         await server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
@@ -80,7 +80,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_WhileRunning_ThrowsInvalidOperationExceptionAndKeepsServing()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         var endPoint = server.LocalEndPoint;
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
@@ -95,7 +95,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_AfterDisposeAsync_ThrowsObjectDisposedException()
     {
-        var server = await ServerTesting.StartServerAsync();
+        var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         await server.DisposeAsync();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
@@ -106,7 +106,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_NeverStartedThenDisposed_ThrowsObjectDisposedException()
     {
-        var server = new UdpEchoServer(new UdpEchoServerOptions());
+        var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });
         await server.DisposeAsync();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
@@ -115,7 +115,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_CanceledToken_ThrowsWithoutBinding()
     {
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StartAsync(new CancellationToken(canceled: true)).WaitAsync(TestTimeouts.Await));
 
@@ -126,7 +126,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StopAsync_NotRunning_DoesNothing()
     {
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });
 
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
         await server.StartAsync().WaitAsync(TestTimeouts.Await);
@@ -140,7 +140,7 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task DisposeAsync_Twice_DoesNotThrow()
     {
-        var server = await ServerTesting.StartServerAsync();
+        var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
 
         await server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
         await server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
@@ -155,7 +155,7 @@ public sealed class UdpEchoServerLifecycleTests
         using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = port });
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
 
         var e = await Assert.ThrowsAsync<UdpEchoException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
 
@@ -175,8 +175,8 @@ public sealed class UdpEchoServerLifecycleTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_PortHeldByAnotherServer_ThrowsAddressAlreadyInUse()
     {
-        await using var first = await ServerTesting.StartServerAsync();
-        await using var second = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = first.LocalEndPoint!.Port });
+        await using var first = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
+        await using var second = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = first.LocalEndPoint!.Port });
 
         var e = await Assert.ThrowsAsync<UdpEchoException>(() => second.StartAsync().WaitAsync(TestTimeouts.Await));
 
@@ -186,3 +186,9 @@ public sealed class UdpEchoServerLifecycleTests
         Assert.Equal(new byte[] { 3 }, (await client.SendAndReceiveAsync(new byte[] { 3 }, first.Target())).Payload);
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerLifecycleTestsOnBatchedEngine() : UdpEchoServerLifecycleTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerLifecycleTestsOnPortableEngine() : UdpEchoServerLifecycleTests(UdpEchoServerEngine.Portable);

@@ -12,7 +12,7 @@ namespace UdpEcho.Tests.Server;
 /// sentinel from another socket: the server handles datagrams in order, so once the sentinel's echo is back, the
 /// drop has been counted.
 /// </summary>
-public sealed class UdpEchoServerPolicyTests
+public abstract class UdpEchoServerPolicyTests(UdpEchoServerEngine engine)
 {
     [Theory(Timeout = TestTimeouts.Short)]
     [InlineData("127.0.0.1", "127.0.0.1")]
@@ -23,7 +23,7 @@ public sealed class UdpEchoServerPolicyTests
         var logs = new CapturingLoggerFactory();
         using var metrics = new MetricsCollector();
         var bind = IPAddress.Parse(serverAddress);
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = bind, DualMode = bind.Equals(IPAddress.IPv6Any) }, logs, metrics);
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = bind, DualMode = bind.Equals(IPAddress.IPv6Any) }, logs, metrics);
         await server.StartAsync().WaitAsync(TestTimeouts.Await);
         var client = IPAddress.Parse(clientAddress);
         using var attacker = PrivilegedPorts.Bind(client);
@@ -53,7 +53,7 @@ public sealed class UdpEchoServerPolicyTests
     public async Task Echo_AllowedSourcePort_Echoed()
     {
         using var attacker = PrivilegedPorts.Bind(IPAddress.Loopback);
-        var options = new UdpEchoServerOptions();
+        var options = new UdpEchoServerOptions { Engine = engine };
         options.AllowedSourcePorts.Add(((IPEndPoint)attacker.LocalEndPoint!).Port);
         await using var server = await ServerTesting.StartServerAsync(options);
 
@@ -71,7 +71,7 @@ public sealed class UdpEchoServerPolicyTests
     public async Task Echo_AllowList_OnlyListedSourceEchoedOnEitherSocketKind(string serverAddress)
     {
         var bind = IPAddress.Parse(serverAddress);
-        var options = new UdpEchoServerOptions { Address = bind, DualMode = bind.Equals(IPAddress.IPv6Any) };
+        var options = new UdpEchoServerOptions { Engine = engine, Address = bind, DualMode = bind.Equals(IPAddress.IPv6Any) };
         options.AllowedSources.Add(IPNetwork.Parse("127.0.0.2/32"));
         await using var server = await ServerTesting.StartServerAsync(options);
         using var stranger = new RawUdpSocket(IPAddress.Loopback);
@@ -91,7 +91,7 @@ public sealed class UdpEchoServerPolicyTests
     public async Task Echo_LoopbackSourceToServerOnLoopback_Echoed()
     {
         // The default (loopback) server must keep serving its own machine: loopback sources arrive on loopback.
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         using var client = new RawUdpSocket(IPAddress.Parse("127.3.4.5"));
 
         var reply = await client.SendAndReceiveAsync(new byte[] { 5 }, server.Target());
@@ -105,7 +105,7 @@ public sealed class UdpEchoServerPolicyTests
         var time = new FakeTimeProvider();
         var logs = new CapturingLoggerFactory();
         await using var server = new UdpEchoServer(
-            new UdpEchoServerOptions { RateLimitPerSource = 1, RateLimitBurst = 2, TimeProvider = time }, logs);
+            new UdpEchoServerOptions { Engine = engine, RateLimitPerSource = 1, RateLimitBurst = 2, TimeProvider = time }, logs);
         await server.StartAsync().WaitAsync(TestTimeouts.Await);
         using var flooder = new RawUdpSocket(IPAddress.Loopback);
 
@@ -141,7 +141,7 @@ public sealed class UdpEchoServerPolicyTests
     public async Task Echo_GlobalRateLimit_CapsAllSources()
     {
         var time = new FakeTimeProvider();
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { GlobalRateLimit = 3, TimeProvider = time });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, GlobalRateLimit = 3, TimeProvider = time });
         var sockets = Enumerable.Range(1, 5).Select(i => new RawUdpSocket(IPAddress.Parse($"127.0.0.{i + 10}"))).ToArray();
         try
         {
@@ -183,3 +183,9 @@ public sealed class UdpEchoServerPolicyTests
         }
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerPolicyTestsOnBatchedEngine() : UdpEchoServerPolicyTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerPolicyTestsOnPortableEngine() : UdpEchoServerPolicyTests(UdpEchoServerEngine.Portable);

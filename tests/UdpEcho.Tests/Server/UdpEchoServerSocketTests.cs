@@ -5,12 +5,12 @@ using UdpEcho.Tests.Infrastructure;
 namespace UdpEcho.Tests.Server;
 
 /// <summary>How the server's socket is set up, and how a failure to set it up is reported.</summary>
-public sealed class UdpEchoServerSocketTests
+public abstract class UdpEchoServerSocketTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_BufferSizes_AppliedAndServerEchoes()
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { ReceiveBufferSize = 1 << 20, SendBufferSize = 1 << 19 });
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, ReceiveBufferSize = 1 << 20, SendBufferSize = 1 << 19 });
         using var client = new RawUdpSocket();
 
         var echo = await client.SendAndReceiveAsync(new byte[] { 42 }, server.Target());
@@ -22,7 +22,7 @@ public sealed class UdpEchoServerSocketTests
     public async Task StartAsync_AddressNotOnThisMachine_ThrowsNamingEndpoint()
     {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to an interface. Binding sends nothing.
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Parse("192.0.2.1"), Port = 0 });
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Parse("192.0.2.1"), Port = 0 });
 
         var error = await Assert.ThrowsAsync<UdpEchoException>(() => server.StartAsync());
 
@@ -51,3 +51,9 @@ public sealed class UdpEchoServerSocketTests
         await Task.CompletedTask;
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerSocketTestsOnBatchedEngine() : UdpEchoServerSocketTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerSocketTestsOnPortableEngine() : UdpEchoServerSocketTests(UdpEchoServerEngine.Portable);

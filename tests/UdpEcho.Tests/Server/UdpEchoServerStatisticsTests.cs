@@ -7,12 +7,12 @@ namespace UdpEcho.Tests.Server;
 /// the server counted it: every assertion here is made after <see cref="UdpEchoServer.StopAsync"/>, which waits for
 /// the receive loop to end and so for every count to land.
 /// </summary>
-public sealed class UdpEchoServerStatisticsTests
+public abstract class UdpEchoServerStatisticsTests(UdpEchoServerEngine engine)
 {
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task GetStatistics_NewServer_AllZero()
     {
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });
 
         var statistics = server.GetStatistics();
 
@@ -22,7 +22,7 @@ public sealed class UdpEchoServerStatisticsTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task GetStatistics_AfterEchoesAndStop_CountsEveryDatagramAndByte()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         using var client = new RawUdpSocket();
         var sizes = new[] { 0, 1, 2, 100, 511, 512, 1000, 1472, 4096, 20_000 };
         long bytes = 0;
@@ -50,7 +50,7 @@ public sealed class UdpEchoServerStatisticsTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task GetStatistics_AcrossRestart_KeepsCounting()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         using var client = new RawUdpSocket();
         await client.SendAndReceiveAsync(new byte[10], server.Target());
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
@@ -73,7 +73,7 @@ public sealed class UdpEchoServerStatisticsTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task GetStatistics_ReturnsSnapshot_NotLiveView()
     {
-        await using var server = await ServerTesting.StartServerAsync();
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
         using var client = new RawUdpSocket();
         var before = server.GetStatistics();
 
@@ -84,3 +84,9 @@ public sealed class UdpEchoServerStatisticsTests
         Assert.Equal(1, server.GetStatistics().DatagramsReceived);
     }
 }
+
+/// <summary>The tests above on the batched engine (Linux <c>recvmmsg</c>/<c>sendmmsg</c>).</summary>
+public sealed class UdpEchoServerStatisticsTestsOnBatchedEngine() : UdpEchoServerStatisticsTests(UdpEchoServerEngine.Batched);
+
+/// <summary>The tests above on the portable engine (<c>ReceiveFromAsync</c>/<c>SendToAsync</c>).</summary>
+public sealed class UdpEchoServerStatisticsTestsOnPortableEngine() : UdpEchoServerStatisticsTests(UdpEchoServerEngine.Portable);

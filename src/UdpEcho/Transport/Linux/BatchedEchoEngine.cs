@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using static UdpEcho.Transport.Linux.LinuxSockets;
+
+namespace UdpEcho.Transport.Linux;
+
+/// <summary>
+/// The Linux engine: each loop is a dedicated thread that takes up to <see cref="BatchSize"/> datagrams per
+/// <c>recvmmsg</c> and sends their echoes back with one <c>sendmmsg</c>. While datagrams keep coming it polls the
+/// socket without blocking, spinning for up to <see cref="SpinTime"/> after the last one, so that a client with one
+/// datagram in flight never waits for a thread to wake; then it parks in <c>poll</c> and costs nothing while idle.
+/// </summary>
+/// <remarks>
+/// The socket stays in blocking mode (nothing calls an async method on it), so a full send buffer makes
+/// <c>sendmmsg</c> wait rather than drop an echo. Stop writes to an eventfd that every parked loop also polls; the
+/// socket is closed only after the loops have let go of it (each holds a reference on its handle, so its descriptor
+/// number cannot be reused under a running loop).
+/// </remarks>
+internal sealed unsafe class BatchedEchoEngine : EchoEngine
+{
+    public const int BatchSize = 64;
+
+    private static readonly TimeSpan SpinTime = TimeSpan.FromMicroseconds(50);
+
+    private readonly EchoLoopContext _context;
+    private readonly int _wakeFd;
+    private readonly TaskCompletionSource[] _loops;
+    private int _disposed;
+
+    public BatchedEchoEngine(EchoLoopContext context, int loops)
+    {
+        _context = context;
+        _wakeFd = EventFd(0, EventFdNonBlock | EventFdCloseOnExec);
+        if (_wakeFd < 0)
+        {
+            throw new UdpEchoException($"The batched engine could not create its wake-up eventfd: {Marshal.GetLastPInvokeErrorMessage()}.");
+        }
+
+        _loops = new TaskCompletionSource[loops];
+        for (var i = 0; i < loops; i++)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _loops[i] = done;
+            var thread = new Thread(() => Run(done))
+            {
+                IsBackground = true,
+                Name = loops == 1 ? "UdpEcho receive loop" : $"UdpEcho receive loop {i + 1}",
+            };
+            thread.Start();
+        }
+
+        Completion = Task.WhenAll(Array.ConvertAll(_loops, loop => loop.Task));
+    }
+
+    public override Task Completion { get; }
+
+    public override void RequestStop()
+    {
+        // An eventfd with a non-zero count stays readable: one write wakes every loop, parked now or later.
+        ulong one = 1;
+        _ = Write(_wakeFd, &one, sizeof(ulong));
+    }
+
+    public override void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _ = Close(_wakeFd);
+        }
+    }
+
+    private void Run(TaskCompletionSource done)
+    {
+        var socket = _context.Socket.SafeHandle;
+        var added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            Loop((int)socket.DangerousGetHandle());
+        }
+#pragma warning disable CA1031 // The loop's last line of defence: log it; IsRunning turns false, and Stop/Dispose stay quiet.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (!_context.Stopping)
+            {
+                _context.Report.LoopFaulted(e, _context.LocalEndPoint);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+
+            done.TrySetResult();
+        }
+    }
+
+    private void Loop(int fd)
+    {
+        var context = _context;
+        var report = context.Report;
+        var max = context.MaxDatagramSize;
+        var spinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
+
+        using var batch = new MessageBatch(BatchSize, max + 1);
+        var remotes = new SocketAddress[BatchSize];
+        for (var i = 0; i < remotes.Length; i++)
+        {
+            remotes[i] = new SocketAddress(context.Socket.AddressFamily);
+        }
+
+        // Which received message each outgoing echo came from: echoes are packed to the front of the batch.
+        var origin = new int[BatchSize];
+        var polls = stackalloc PollFd[2];
+        polls[0] = new PollFd { Fd = fd, Events = PollIn };
+        polls[1] = new PollFd { Fd = _wakeFd, Events = PollIn };
+        var lastWork = Stopwatch.GetTimestamp();
+
+        while (!context.Stopping)
+        {
+            batch.PrepareReceive();
+            var received = ReceiveMessages(fd, batch.Headers, BatchSize, MsgDontWait, null);
+            if (received <= 0)
+            {
+                var error = received < 0 ? Marshal.GetLastPInvokeError() : EAgain;
+                if (error == EAgain)
+                {
+                    if (Stopwatch.GetTimestamp() - lastWork < spinTicks)
+                    {
+                        Thread.SpinWait(20);
+                        continue;
+                    }
+
+                    // Idle: park until a datagram or the stop arrives.
+                    polls[0].ReturnedEvents = polls[1].ReturnedEvents = 0;
+                    if (Poll(polls, 2, -1) < 0 && Marshal.GetLastPInvokeError() != EIntr)
+                    {
+                        throw new SocketException((int)Errors.ToSocketError(Marshal.GetLastPInvokeError()));
+                    }
+
+                    lastWork = Stopwatch.GetTimestamp();
+                    continue;
+                }
+
+                if (error != EIntr)
+                {
+                    Errors.ThrowIfFatal(error);
+                    report.ReceiveFailed(remotes[0], Errors.ToSocketError(error));
+                }
+
+                continue;
+            }
+
+            var echoes = 0;
+            for (var i = 0; i < received; i++)
+            {
+                var remote = remotes[i];
+                var name = batch.Name(i);
+                name.CopyTo(remote.Buffer.Span);
+                remote.Size = name.Length;
+
+                var length = batch.Length(i);
+                var oversized = length > max || batch.IsTruncated(i);
+                if (context.Admit(remote, batch.Data(i, Math.Min(length, max)), oversized))
+                {
+                    batch.PrepareEcho(echoes, i, length);
+                    origin[echoes++] = i;
+                }
+            }
+
+            Send(fd, batch, echoes, origin, remotes);
+
+            if (context.HasSubscribers)
+            {
+                for (var j = 0; j < echoes; j++)
+                {
+                    var i = origin[j];
+                    context.RaiseMessageReceived(batch.Data(i, EchoLength(batch, j)), remotes[i]);
+                }
+            }
+
+            lastWork = Stopwatch.GetTimestamp();
+        }
+    }
+
+    private static int EchoLength(MessageBatch batch, int slot) => (int)batch.Headers[slot].Header.Iov->Length;
+
+    /// <summary>Sends the first <paramref name="count"/> prepared echoes; one the kernel refuses costs that echo alone.</summary>
+    private void Send(int fd, MessageBatch batch, int count, int[] origin, SocketAddress[] remotes)
+    {
+        var report = _context.Report;
+        var sent = 0;
+        while (sent < count)
+        {
+            var done = SendMessages(fd, batch.Headers + sent, (uint)(count - sent), 0);
+            if (done > 0)
+            {
+                for (var j = sent; j < sent + done; j++)
+                {
+                    report.Echoed(remotes[origin[j]], EchoLength(batch, j));
+                }
+
+                sent += done;
+                continue;
+            }
+
+            var error = done < 0 ? Marshal.GetLastPInvokeError() : EAgain;
+            if (error == EIntr)
+            {
+                continue;
+            }
+
+            if (error == EAgain)
+            {
+                // Only if something made the socket non-blocking: wait for room rather than drop the echo.
+                var poll = new PollFd { Fd = fd, Events = PollOut };
+                _ = Poll(&poll, 1, 100);
+                continue;
+            }
+
+            Errors.ThrowIfFatal(error);
+
+            // sendmmsg reports an error only for the first message of the call: that echo is lost, the rest go on.
+            report.SendFailed(remotes[origin[sent]], EchoLength(batch, sent), new SocketException((int)Errors.ToSocketError(error)));
+            sent++;
+        }
+    }
+}
