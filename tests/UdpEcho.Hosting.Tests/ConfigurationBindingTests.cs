@@ -24,7 +24,9 @@ public sealed class ConfigurationBindingTests
             ("UdpEcho:Server:DualMode", dualMode ? "true" : "false"),
             ("UdpEcho:Server:MaxDatagramSize", "1472"),
             ("UdpEcho:Server:ReceiveBufferSize", "1048576"),
-            ("UdpEcho:Server:SendBufferSize", "262144"));
+            ("UdpEcho:Server:SendBufferSize", "262144"),
+            ("UdpEcho:Server:Engine", "Portable"),
+            ("UdpEcho:Server:ReceiveLoops", "2"));
 
         var options = host.Services.GetRequiredService<IOptions<UdpEchoServerOptions>>().Value;
 
@@ -34,6 +36,8 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(1472, options.MaxDatagramSize);
         Assert.Equal(1048576, options.ReceiveBufferSize);
         Assert.Equal(262144, options.SendBufferSize);
+        Assert.Equal(UdpEchoServerEngine.Portable, options.Engine);
+        Assert.Equal(2, options.ReceiveLoops);
         await Task.CompletedTask;
     }
 

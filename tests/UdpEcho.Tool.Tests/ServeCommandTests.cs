@@ -32,6 +32,26 @@ public sealed partial class ServeCommandTests
         Assert.Empty(error.Lines);
     }
 
+    [Theory(Timeout = Timeout)]
+    [InlineData("portable", "1")]
+    [InlineData("batched", "2")]
+    [InlineData("Automatic", "3")]
+    public async Task Serve_EngineAndReceiveLoops_Echo(string engine, string loops)
+    {
+        var output = new LineWriter();
+        var error = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--engine", engine, "--receive-loops", loops], output, error, stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        var reply = await EchoAsync(endPoint, "engine"u8.ToArray());
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("engine"u8.ToArray(), reply);
+        Assert.Empty(error.Lines);
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Serve_Verbose_PrintsSaysLinePerMessage()
     {
@@ -104,6 +124,9 @@ public sealed partial class ServeCommandTests
     [InlineData(new[] { "serve", "--port", "7", "--jitter", "soon" }, "--jitter 'soon' is not a number of milliseconds")]
     [InlineData(new[] { "serve", "--port", "7", "--seed", "1e3" }, "--seed '1e3' is not a whole number")]
     [InlineData(new[] { "serve", "--port", "7", "--allow-source-port", "-1" }, "--allow-source-port '-1' is not a whole number from 0 to 65535")]
+    [InlineData(new[] { "serve", "--port", "7", "--engine", "turbo" }, "--engine 'turbo' is not automatic, batched or portable")]
+    [InlineData(new[] { "serve", "--port", "7", "--engine", "2" }, "--engine '2' is not automatic, batched or portable")]
+    [InlineData(new[] { "serve", "--port", "7", "--receive-loops", "0" }, "--receive-loops '0' is not a whole number from 1 to 64")]
     public Task InvalidArguments_OneLineErrorExit2(string[] args, string expected) =>
         UsageErrors.AssertOneLineExit2Async(args, expected);
 

@@ -44,9 +44,29 @@ internal static class ServeCommand
             Description = "Seed the random choices of --loss, --jitter, --duplicate and --reorder, to repeat a run.",
             CustomParser = result => ToolOptions.ParseInt(result, "--seed", int.MinValue, int.MaxValue),
         };
+        var engine = new Option<UdpEchoServerEngine>("--engine")
+        {
+            Description = "automatic (batched on 64-bit Linux, portable elsewhere), batched or portable.",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "automatic";
+                if (Enum.TryParse<UdpEchoServerEngine>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0]))
+                {
+                    return value;
+                }
+
+                result.AddError($"--engine '{text}' is not automatic, batched or portable.");
+                return UdpEchoServerEngine.Automatic;
+            },
+        };
+        var receiveLoops = new Option<int?>("--receive-loops")
+        {
+            Description = "How many receive loops share the socket, 1 to 64 (default: one per four processors).",
+            CustomParser = result => ToolOptions.ParseInt(result, "--receive-loops", 1, 64),
+        };
         var command = new Command("serve", "Echo every UDP datagram back to its sender.")
         {
-            port, address, verbose, rateLimit, allow, maxSize, allowSourcePort, loss, delay, jitter, duplicate, reorder, seed,
+            port, address, verbose, rateLimit, allow, maxSize, allowSourcePort, loss, delay, jitter, duplicate, reorder, seed, engine, receiveLoops,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -56,6 +76,8 @@ internal static class ServeCommand
                 Port = parse.GetValue(port),
                 RateLimitPerSource = parse.GetValue(rateLimit),
                 MaxDatagramSize = parse.GetValue(maxSize) ?? UdpEchoServerOptions.MaxIPv6DatagramSize,
+                Engine = parse.GetValue(engine),
+                ReceiveLoops = parse.GetValue(receiveLoops),
                 Impairment =
                 {
                     LossProbability = parse.GetValue(loss) ?? 0,
@@ -112,7 +134,6 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(UdpEchoServerOptions options, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-
         await using var server = new UdpEchoServer(options);
         if (verbose)
         {
@@ -124,7 +145,7 @@ internal static class ServeCommand
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (UdpEchoException e)
+        catch (Exception e) when (e is UdpEchoException or PlatformNotSupportedException)
         {
             await error.WriteLineAsync($"udpecho: {e.Message}").ConfigureAwait(false);
             return 1;
