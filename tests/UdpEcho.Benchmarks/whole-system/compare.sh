@@ -1,48 +1,146 @@
 #!/usr/bin/env bash
-# Whole-system comparison: `udpecho serve` against the C reference servers, on loopback, interleaved
-# (reference, udpecho, reference, udpecho, ...) so that machine noise hits both alike. Prints median ratios.
-#   tests/UdpEcho.Benchmarks/whole-system/compare.sh [ROUNDS] [SECONDS]
-# Needs gcc and the .NET SDK. Sends only to 127.0.0.1; every process it starts is stopped on exit.
+# Whole-system comparison: `udpecho serve` against the C reference servers and a naive .NET loop, on loopback,
+# interleaved (reference, udpecho, reference, udpecho, ...) so that machine noise hits both alike. Prints the median
+# ratio of each scenario, with the lowest and highest round beside it.
+#   tests/UdpEcho.Benchmarks/whole-system/compare.sh [ROUNDS=5] [SECONDS=2]
+#   UDPECHO_SERVE_ARGS='--engine batched' tests/UdpEcho.Benchmarks/whole-system/compare.sh 5 2
+# UDPECHO_SERVE_ARGS: extra `udpecho serve` options, split on spaces. IDLE_SECONDS (default 3): how long the
+# idle CPU of `udpecho serve` is sampled after each flood stops.
+# Needs bash, gcc, the .NET SDK and Linux (/proc). Sends only to 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 rounds=${1:-5}
 seconds=${2:-2}
+idle_seconds=${IDLE_SECONDS:-3}
+read -ra serve_args <<<"${UDPECHO_SERVE_ARGS:-}"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  # The paused `cecho spin` acts on SIGTERM only once continued.
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; kill -CONT "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
+echo "building cecho, cflood, udpecho and the naive .NET loop (Release) ..." >&2
 gcc -O2 -o "$work/cecho" "$here/cecho.c"
 gcc -O2 -o "$work/cflood" "$here/cflood.c"
-dotnet build "$root/src/UdpEcho.Tool" -c Release -f net10.0 --nologo -v quiet -o "$work/tool" >/dev/null
+for project in src/UdpEcho.Tool tests/UdpEcho.Benchmarks; do
+  if ! dotnet build "$root/$project" -c Release -f net10.0 --nologo -v quiet -o "$work/$(basename "$project")" >"$work/build.log" 2>&1; then
+    cat "$work/build.log" >&2
+    exit 1
+  fi
+done
 
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-start() { "$@" >/dev/null 2>&1 & pids+=($!); }
-
-mmsg=$(free_port); start "$work/cecho" mmsg "$mmsg"
-plain=$(free_port); start "$work/cecho" plain "$plain"
-udpecho=$(free_port); start dotnet "$work/tool/UdpEcho.Tool.dll" serve --port "$udpecho"
-sleep 1 # let the servers bind; the first round is a warm-up and not counted
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# run MODE SIZE WINDOW REFPORT OURPORT -> prints the median of our/ref over the rounds
-run() {
-  local mode=$1 size=$2 window=$3 ref=$4 ours=$5 ratios=()
-  "$work/cflood" "$mode" "$ref" "$size" "$window" 1 >/dev/null 2>&1 || true
-  "$work/cflood" "$mode" "$ours" "$size" "$window" 1 >/dev/null 2>&1 || true
-  for _ in $(seq "$rounds"); do
-    local a b
-    a=$("$work/cflood" "$mode" "$ref" "$size" "$window" "$seconds" 2>/dev/null)
-    b=$("$work/cflood" "$mode" "$ours" "$size" "$window" "$seconds" 2>/dev/null)
-    ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
+# A port that nothing listens on, below Linux's ephemeral range (32768 and up) so that no client socket takes it.
+# Each server is listening before the next port is chosen, so two never get the same one.
+listening() { grep -qs "$(printf ':%04X ' "$1")" /proc/net/udp /proc/net/udp6; }
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 12000))
+    listening "$port" || { echo "$port"; return; }
   done
-  printf '%s\n' "${ratios[@]}" | median
 }
 
-echo "rounds=$rounds seconds=$seconds (median ratio, udpecho / reference)"
-printf '%-44s %s\n' "flood 64 B, 64 in flight vs cecho mmsg" "$(run flood 64 64 "$mmsg" "$udpecho")x throughput"
-printf '%-44s %s\n' "flood 64 B, 64 in flight vs cecho plain" "$(run flood 64 64 "$plain" "$udpecho")x throughput"
-printf '%-44s %s\n' "flood 65507 B, 8 in flight vs cecho mmsg" "$(run flood 65507 8 "$mmsg" "$udpecho")x throughput"
-printf '%-44s %s\n' "ping-pong 64 B vs cecho plain (p50 RTT)" "$(run pingpong 64 1 "$plain" "$udpecho")x round trip (lower is better)"
+# start PORT COMMAND...: starts a server in the background and waits until it listens on PORT.
+start() {
+  local port=$1
+  shift
+  "$@" >"$work/server-$port.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    listening "$port" && return
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "compare.sh: '$*' did not start listening on port $port:" >&2
+  cat "$work/server-$port.log" >&2
+  exit 1
+}
+
+mmsg=$(free_port); start "$mmsg" "$work/cecho" mmsg "$mmsg"
+naive=$(free_port); start "$naive" dotnet "$work/UdpEcho.Benchmarks/UdpEcho.Benchmarks.dll" naive-echo "$naive"
+udpecho=$(free_port); start "$udpecho" dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll" serve --port "$udpecho" "${serve_args[@]}"
+udpecho_pid=${pids[-1]}
+
+# `cecho spin` busy-polls a whole core even when idle: it runs only while it is measured, and is paused
+# (SIGSTOP) the rest of the time, so that it takes no core from the server under test.
+spin=$(free_port); start "$spin" "$work/cecho" spin "$spin"
+spin_pid=${pids[-1]}
+kill -STOP "$spin_pid"
+
+# measure MODE PORT SIZE WINDOW SECONDS -> prints echoes/s (flood) or the p50 round trip in µs (pingpong), or 0 when
+# the run measured nothing. Adds the run's corrupt echoes (wrong length or bytes) to $work/corrupt.
+measure() {
+  local mode=$1 port=$2 size=$3 window=$4 duration=$5 value
+  [[ $port == "$spin" ]] && kill -CONT "$spin_pid"
+  value=$("$work/cflood" "$mode" "$port" "$size" "$window" "$duration" 2>"$work/cflood.err") || true
+  [[ $port == "$spin" ]] && kill -STOP "$spin_pid"
+  sed -n 's/.*corrupt=\([0-9]*\).*/\1/p' "$work/cflood.err" >>"$work/corrupt"
+  awk -v v="${value:-0}" 'BEGIN { print (v > 0) ? v : 0 }'
+}
+
+# summary UNIT: the median, lowest and highest of the numbers on stdin, as "MEDIANunit  [LOWEST .. HIGHEST]".
+summary() {
+  sort -g | awk -v unit="$1" 'NF { v[++n] = $1 } END {
+    if (!n) { print "n/a"; exit }
+    printf "%.2f%s  [%.2f .. %.2f]", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2, unit, v[1], v[n] }'
+}
+
+# row LABEL REFNAME MODE SIZE WINDOW REFPORT OURPORT UNIT
+# One 1-second warm-up run each (not counted), then ROUNDS interleaved pairs; prints the median of ours / reference.
+row() {
+  local label=$1 refname=$2 mode=$3 size=$4 window=$5 ref=$6 ours=$7 unit=$8 ratios=() failed=0 a b corrupt
+  : >"$work/corrupt"
+  measure "$mode" "$ref" "$size" "$window" 1 >/dev/null
+  measure "$mode" "$ours" "$size" "$window" 1 >/dev/null
+  for _ in $(seq "$rounds"); do
+    a=$(measure "$mode" "$ref" "$size" "$window" "$seconds")
+    b=$(measure "$mode" "$ours" "$size" "$window" "$seconds")
+    if awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > 0 && b > 0) }'; then
+      ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { print b / a }')")
+    else
+      failed=$((failed + 1))
+    fi
+  done
+  corrupt=$(awk '{ n += $1 } END { print n + 0 }' "$work/corrupt")
+  problems=$((problems + corrupt + failed))
+  printf '%-42s %-16s %s  %s, corrupt=%s%s\n' "$label" "$refname" "$(printf '%s\n' "${ratios[@]}" | summary x)" "$unit" \
+    "$corrupt" "$( ((failed)) && echo ", $failed rounds measured nothing")"
+}
+
+# CPU time (user + system) of a process so far, in clock ticks: fields 14 and 15 of /proc/PID/stat.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+
+# Idle CPU of `udpecho serve`, as a percentage of one core, over IDLE_SECONDS right after a 1-second flood stops.
+idle_row() {
+  local hz samples=() before after
+  hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+  for _ in $(seq "$rounds"); do
+    measure flood "$udpecho" 64 64 1 >/dev/null
+    before=$(cpu_ticks "$udpecho_pid")
+    sleep "$idle_seconds"
+    after=$(cpu_ticks "$udpecho_pid")
+    samples+=("$(awk -v t=$((after - before)) -v hz="$hz" -v s="$idle_seconds" 'BEGIN { print 100 * t / hz / s }')")
+  done
+  printf '%-42s %-16s %s  of one core (target: under 5%%)\n' "udpecho idle CPU, ${idle_seconds} s after a flood" "-" \
+    "$(printf '%s\n' "${samples[@]}" | summary %)"
+}
+
+problems=0
+echo "compare.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, rounds=$rounds seconds=$seconds, udpecho serve ${serve_args[*]:-(default options)}"
+printf '%-42s %-16s %s\n' "scenario (udpecho unless named)" "reference" "ours / reference: median  [lowest .. highest round]"
+row "flood 64 B, 64 in flight" "cecho mmsg" flood 64 64 "$mmsg" "$udpecho" "throughput"
+row "flood 64 B, 64 in flight" "cecho spin" flood 64 64 "$spin" "$udpecho" "throughput"
+row "flood 65507 B, 8 in flight" "cecho mmsg" flood 65507 8 "$mmsg" "$udpecho" "throughput"
+row "ping-pong 64 B, 1 in flight (p50 RTT)" "naive .NET loop" pingpong 64 1 "$naive" "$udpecho" "round trip (lower is better)"
+row "naive .NET loop: flood 64 B, 64 in flight" "cecho mmsg" flood 64 64 "$mmsg" "$naive" "throughput (context)"
+idle_row
+if ((problems > 0)); then
+  echo "FAIL: $problems corrupt echoes or rounds that measured nothing" >&2
+  exit 1
+fi
