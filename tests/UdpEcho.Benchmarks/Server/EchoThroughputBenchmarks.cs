@@ -21,9 +21,9 @@ public class EchoThroughputBenchmarks
     private Socket _client = null!;
     private long _lost;
 
-    // TODO(engine): UdpEchoServerOptions.Engine (enum UdpEchoServerEngine { Automatic, Portable, Batched }) is coming.
-    // When it lands, uncomment this line; LoopbackServer copies it into the server's options.
-    // [Params(UdpEchoServerEngine.Portable, UdpEchoServerEngine.Batched)] public UdpEchoServerEngine Engine { get; set; }
+    /// <summary>Gets or sets the engine under test; <see cref="LoopbackServer"/> copies it into the server's options.</summary>
+    [Params(UdpEchoServerEngine.Portable, UdpEchoServerEngine.Batched)]
+    public UdpEchoServerEngine Engine { get; set; }
 
     [GlobalSetup]
     public async Task SetupAsync()
