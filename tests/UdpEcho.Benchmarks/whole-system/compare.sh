@@ -6,26 +6,12 @@
 set -euo pipefail
 rounds=${1:-5}
 seconds=${2:-2}
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-gcc -O2 -o "$work/cecho" "$here/cecho.c"
-gcc -O2 -o "$work/cflood" "$here/cflood.c"
-dotnet build "$root/src/UdpEcho.Tool" -c Release -f net10.0 --nologo -v quiet -o "$work/tool" >/dev/null
-
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-start() { "$@" >/dev/null 2>&1 & pids+=($!); }
+source "$(dirname "$0")/common.sh"
 
 mmsg=$(free_port); start "$work/cecho" mmsg "$mmsg"
 plain=$(free_port); start "$work/cecho" plain "$plain"
 udpecho=$(free_port); start dotnet "$work/tool/UdpEcho.Tool.dll" serve --port "$udpecho"
 sleep 1 # let the servers bind; the first round is a warm-up and not counted
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # run MODE SIZE WINDOW REFPORT OURPORT -> prints the median of our/ref over the rounds
 run() {
