@@ -34,21 +34,22 @@ internal static class ToolOptions
         },
     };
 
+    private const string TargetDescription = "The echo server: 127.0.0.1:7, [::1]:7 or echo.example.com:7.";
+
     /// <summary>The echo server to talk to: <c>HOST:PORT</c>, <c>[IPv6]:PORT</c>, or an IPv4 address and port.</summary>
     public static Argument<EndPoint> Target() => new("HOST:PORT")
     {
-        Description = "The echo server: 127.0.0.1:7, [::1]:7 or echo.example.com:7.",
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-            if (TryParseTarget(text, out var endPoint, out var problem))
-            {
-                return endPoint;
-            }
+        Description = TargetDescription,
+        CustomParser = ParseTarget,
+    };
 
-            result.AddError(problem);
-            return new IPEndPoint(IPAddress.None, 1);
-        },
+    /// <summary>The echo server as a required option, <c>--target HOST:PORT</c>, for commands with no natural first argument.</summary>
+    public static Option<EndPoint> TargetOption() => new("--target", "-t")
+    {
+        Description = TargetDescription,
+        HelpName = "HOST:PORT",
+        Required = true,
+        CustomParser = ParseTarget,
     };
 
     /// <summary>A time in whole milliseconds, from <paramref name="min"/> to one hour.</summary>
@@ -63,6 +64,18 @@ internal static class ToolOptions
     {
         Description = "Print one JSON document instead of text; no per-message lines, no progress.",
     };
+
+    private static EndPoint ParseTarget(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (TryParseTarget(text, out var endPoint, out var problem))
+        {
+            return endPoint;
+        }
+
+        result.AddError(problem);
+        return new IPEndPoint(IPAddress.None, 1);
+    }
 
     /// <summary>Parses <c>HOST:PORT</c> into an <see cref="IPEndPoint"/> (an address) or a <see cref="DnsEndPoint"/> (a name, resolved later).</summary>
     public static bool TryParseTarget(string text, [NotNullWhen(true)] out EndPoint? endPoint, out string problem)

@@ -16,6 +16,7 @@ internal static class UdpEchoCommand
             ServeCommand.Create(),
             SendCommand.Create(),
             PingCommand.Create(interactive),
+            BenchCommand.Create(interactive),
         };
 
     /// <summary>Runs the tool with the given arguments and writers, so tests can run it in-process.</summary>

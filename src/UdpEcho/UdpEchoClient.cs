@@ -219,43 +219,8 @@ public sealed class UdpEchoClient : IUdpEchoClient
                 return raced;
             }
 
-            var remote = await ResolveAsync(cancellationToken).ConfigureAwait(false);
-            var socket = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                // Unlike the server, the client keeps Windows' SIO_UDP_CONNRESET reporting on: on a connected socket that
-                // report is the ICMP "port unreachable" that lets a call fail fast.
-                if (_options.LocalEndPoint is { } local)
-                {
-                    try
-                    {
-                        socket.Bind(local);
-                    }
-                    catch (SocketException e)
-                    {
-                        throw UdpSockets.BindFailed(local, e);
-                    }
-                }
-
-                // Connecting a UDP socket sends nothing; it fixes the peer, so the kernel filters foreign datagrams
-                // and reports ICMP errors for it.
-                try
-                {
-                    await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SocketException e)
-                {
-                    // Connecting a UDP socket is local: it fails only for a destination this host cannot use at all
-                    // (a broadcast address, an unconfigured address family, no route).
-                    throw new UdpEchoException($"Cannot use {remote} as the echo server's address: {e.Message} ({e.SocketErrorCode}).", e.SocketErrorCode, remote, e);
-                }
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-
+            var remote = await RemoteEndPoints.ResolveAsync(_options.RemoteEndPoint!, cancellationToken).ConfigureAwait(false);
+            var socket = RemoteEndPoints.Connect(remote, _options.LocalEndPoint);
             var connection = new ClientConnection(this, socket, remote, _options, _logger, _metrics, _counters);
             connection.StartReceiving();
             Interlocked.Exchange(ref _connection, connection);
@@ -273,33 +238,6 @@ public sealed class UdpEchoClient : IUdpEchoClient
         finally
         {
             _connectGate.Release();
-        }
-    }
-
-    private async ValueTask<IPEndPoint> ResolveAsync(CancellationToken cancellationToken)
-    {
-        switch (_options.RemoteEndPoint)
-        {
-            case IPEndPoint ip:
-                // ::ffff:a.b.c.d on an IPv6-only socket cannot reach IPv4; an IPv4 socket can.
-                return UdpSockets.Normalize(ip);
-            case DnsEndPoint dns:
-                IPAddress[] addresses;
-                try
-                {
-                    addresses = await Dns.GetHostAddressesAsync(dns.Host, dns.AddressFamily, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SocketException e)
-                {
-                    throw new UdpEchoException($"Cannot resolve the echo server's host name '{dns.Host}': {e.Message}", e.SocketErrorCode, dns, e);
-                }
-
-                var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-                    ?? addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6)
-                    ?? throw new UdpEchoException($"The echo server's host name '{dns.Host}' resolved to no IPv4 or IPv6 address.", SocketError.HostNotFound, dns, null);
-                return new IPEndPoint(address, dns.Port);
-            default:
-                throw new InvalidOperationException("Options were validated: RemoteEndPoint is an IPEndPoint or a DnsEndPoint.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using UdpEcho.Transport;
 
 namespace UdpEcho;
 
@@ -40,21 +41,7 @@ public sealed class UdpEchoClientOptions
     /// <exception cref="ArgumentException">An option is invalid. The message names the option and its value.</exception>
     public void Validate()
     {
-        switch (RemoteEndPoint)
-        {
-            case null:
-                throw new ArgumentException($"{nameof(UdpEchoClientOptions)}.{nameof(RemoteEndPoint)} must be set to the echo server's endpoint.", nameof(RemoteEndPoint));
-            case IPEndPoint ip when ip.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6):
-                throw new ArgumentException($"{nameof(UdpEchoClientOptions)}.{nameof(RemoteEndPoint)} must be an IPv4 or IPv6 endpoint; it was {ip} ({ip.AddressFamily}).", nameof(RemoteEndPoint));
-            case IPEndPoint ip when ip.Port == 0:
-                throw new ArgumentException($"{nameof(UdpEchoClientOptions)}.{nameof(RemoteEndPoint)} must name a port from 1 to 65535; it was {ip}.", nameof(RemoteEndPoint));
-            case DnsEndPoint dns when dns.Port == 0:
-                throw new ArgumentException($"{nameof(UdpEchoClientOptions)}.{nameof(RemoteEndPoint)} must name a port from 1 to 65535; it was {dns.Host}:{dns.Port}.", nameof(RemoteEndPoint));
-            case IPEndPoint or DnsEndPoint:
-                break;
-            default:
-                throw new ArgumentException($"{nameof(UdpEchoClientOptions)}.{nameof(RemoteEndPoint)} must be an IPEndPoint or a DnsEndPoint; it was a {RemoteEndPoint.GetType().Name}.", nameof(RemoteEndPoint));
-        }
+        RemoteEndPoints.Validate(RemoteEndPoint, $"{nameof(UdpEchoClientOptions)}.{nameof(RemoteEndPoint)}");
 
         if (Timeout != System.Threading.Timeout.InfiniteTimeSpan && (Timeout <= TimeSpan.Zero || Timeout > MaxTimeout))
         {

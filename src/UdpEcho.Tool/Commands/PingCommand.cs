@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
+using static UdpEcho.Tool.Commands.ReportFormat;
 
 namespace UdpEcho.Tool.Commands;
 
@@ -12,8 +12,6 @@ namespace UdpEcho.Tool.Commands;
 /// </summary>
 internal static class PingCommand
 {
-    private static readonly TimeSpan ProgressRefresh = TimeSpan.FromMilliseconds(250);
-
     public static Command Create(bool interactive)
     {
         var target = ToolOptions.Target();
@@ -66,7 +64,9 @@ internal static class PingCommand
         var lines = !settings.Json && !settings.Quiet;
         var progressLine = !settings.Json && settings.Quiet && settings.Interactive;
         var events = Channel.CreateUnbounded<UdpEchoProbeProgress>(new UnboundedChannelOptions { SingleReader = true });
-        var printer = lines || progressLine ? PrintAsync(events.Reader, output, name, settings, progressLine) : Task.CompletedTask;
+        var printer = lines ? PrintLinesAsync(events.Reader, output, name, settings)
+            : progressLine ? ProgressLine.DrawAsync(events.Reader, output, e => Invariant($"udpecho: {e.Sent} sent, {e.Received} received, {Percent(e.Sent - e.Received - InFlight(e), e.Sent)} lost"))
+            : Task.CompletedTask;
 
         if (!settings.Json)
         {
@@ -79,7 +79,7 @@ internal static class PingCommand
         {
             try
             {
-                result = await client.ProbeAsync(options, lines || progressLine ? new ChannelProgress(events.Writer) : null, cancellationToken).ConfigureAwait(false);
+                result = await client.ProbeAsync(options, lines || progressLine ? new ChannelProgress<UdpEchoProbeProgress>(events.Writer) : null, cancellationToken).ConfigureAwait(false);
             }
             catch (UdpEchoProbeCanceledException e) when (e.Result is not null)
             {
@@ -91,7 +91,7 @@ internal static class PingCommand
             {
                 events.Writer.TryComplete();
                 await printer.ConfigureAwait(false);
-                await error.WriteLineAsync($"udpecho: {Describe(e, settings)}").ConfigureAwait(false);
+                await error.WriteLineAsync($"udpecho: {ReportFormat.Describe(e, settings.Size)}").ConfigureAwait(false);
                 return 1;
             }
             finally
@@ -117,40 +117,11 @@ internal static class PingCommand
         return result.Received > 0 ? 0 : 1;
     }
 
-    private static string Describe(Exception e, Settings settings) => e switch
+    private static async Task PrintLinesAsync(ChannelReader<UdpEchoProbeProgress> events, TextWriter output, string name, Settings settings)
     {
-        OperationCanceledException => "interrupted before the first message was sent",
-        ArgumentException when settings.Size > UdpEchoServerOptions.MaxIPv4DatagramSize =>
-            $"--size {settings.Size} is too large for an IPv4 echo server: at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes",
-        _ => e.Message,
-    };
-
-    private static async Task PrintAsync(ChannelReader<UdpEchoProbeProgress> events, TextWriter output, string name, Settings settings, bool progressLine)
-    {
-        var lastDrawn = DateTime.MinValue;
-        var drawn = false;
         await foreach (var e in events.ReadAllAsync().ConfigureAwait(false))
         {
-            if (!progressLine)
-            {
-                await output.WriteLineAsync(Line(e, name, settings)).ConfigureAwait(false);
-                continue;
-            }
-
-            var now = DateTime.UtcNow;
-            if (now - lastDrawn >= ProgressRefresh)
-            {
-                lastDrawn = now;
-                drawn = true;
-                await output.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"\rudpecho: {e.Sent} sent, {e.Received} received, {Percent(e.Sent - e.Received - InFlight(e), e.Sent)} lost ")).ConfigureAwait(false);
-                await output.FlushAsync().ConfigureAwait(false);
-            }
-        }
-
-        if (drawn)
-        {
-            // Clear the progress line so the statistics start on a clean one.
-            await output.WriteAsync($"\r{new string(' ', 72)}\r").ConfigureAwait(false);
+            await output.WriteLineAsync(Line(e, name, settings)).ConfigureAwait(false);
         }
     }
 
@@ -172,24 +143,11 @@ internal static class PingCommand
         yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Duplicates} duplicates, {r.Reordered} reordered, {r.Late} late, {r.Corrupt} corrupt");
         if (r.Received > 0)
         {
-            var t = r.RoundTrip;
-            yield return $"rtt min/mean/max/stddev = {Milliseconds(t.Min)}/{Milliseconds(t.Mean)}/{Milliseconds(t.Max)}/{Milliseconds(t.StandardDeviation)} ms";
-            yield return $"rtt p50/p90/p99/p99.9 = {Milliseconds(t.P50)}/{Milliseconds(t.P90)}/{Milliseconds(t.P99)}/{Milliseconds(t.P999)} ms, jitter {Milliseconds(r.Jitter)} ms";
+            var (spread, percentiles) = RoundTripLines(r.RoundTrip);
+            yield return spread;
+            yield return $"{percentiles}, jitter {Milliseconds(r.Jitter)} ms";
         }
     }
 
-    private static string Percent(long part, long whole) =>
-        (whole == 0 ? 0 : 100.0 * part / whole).ToString("0.###", CultureInfo.InvariantCulture) + "%";
-
-    private static string Milliseconds(TimeSpan time) => time.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
     internal sealed record Settings(EndPoint Target, int? Count, int IntervalMilliseconds, int TimeoutMilliseconds, int Size, bool Json, bool Quiet, bool Interactive);
-
-    /// <summary>Hands each report to the printer and returns at once: reports come from the client's receive loop.</summary>
-    private sealed class ChannelProgress(ChannelWriter<UdpEchoProbeProgress> writer) : IProgress<UdpEchoProbeProgress>
-    {
-        public void Report(UdpEchoProbeProgress value) => writer.TryWrite(value);
-    }
 }

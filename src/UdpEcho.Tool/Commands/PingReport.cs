@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace UdpEcho.Tool.Commands;
 
 /// <summary>What <c>udpecho ping --json</c> prints: the probe's result, times in microseconds.</summary>
@@ -16,7 +14,7 @@ internal sealed record PingReport(
     long Late,
     long Corrupt,
     double? JitterMicroseconds,
-    PingRoundTrips? RttMicroseconds,
+    RoundTripReport? RttMicroseconds,
     double AchievedRate,
     bool Interrupted)
 {
@@ -32,26 +30,8 @@ internal sealed record PingReport(
         result.Reordered,
         result.Late,
         result.Corrupt,
-        result.Received == 0 ? null : Microseconds(result.Jitter),
-        result.Received == 0 ? null : new PingRoundTrips(
-            Microseconds(result.RoundTrip.Min),
-            Microseconds(result.RoundTrip.Mean),
-            Microseconds(result.RoundTrip.StandardDeviation),
-            Microseconds(result.RoundTrip.P50),
-            Microseconds(result.RoundTrip.P90),
-            Microseconds(result.RoundTrip.P99),
-            Microseconds(result.RoundTrip.P999),
-            Microseconds(result.RoundTrip.Max)),
+        result.Received == 0 ? null : ReportFormat.Microseconds(result.Jitter),
+        result.Received == 0 ? null : RoundTripReport.From(result.RoundTrip),
         Math.Round(result.AchievedRate, 3),
         interrupted);
-
-    // TimeSpan resolves 0.1 µs; rounding there keeps binary fractions like 20.100000000000001 out of the output.
-    private static double Microseconds(TimeSpan time) => Math.Round(time.Ticks / 10.0, 1);
 }
-
-/// <summary>Round-trip statistics in microseconds; null in the report when nothing was received.</summary>
-internal sealed record PingRoundTrips(double Min, double Mean, double Stddev, double P50, double P90, double P99, double P999, double Max);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(PingReport))]
-internal sealed partial class ToolJsonContext : JsonSerializerContext;

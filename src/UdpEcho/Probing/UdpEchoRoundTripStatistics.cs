@@ -1,9 +1,9 @@
 namespace UdpEcho;
 
-/// <summary>The round-trip times of a probe's answered probes, in <see cref="UdpEchoProbeResult.RoundTrip"/>.</summary>
+/// <summary>The round-trip times of a probe's answered probes, in <see cref="UdpEchoProbeResult.RoundTrip"/>, or of a benchmark's received datagrams, in <see cref="UdpEchoBenchmarkResult.RoundTrip"/>.</summary>
 /// <remarks>
-/// Every round trip is one probe's own: from the send of the datagram to the arrival of its first echo, both
-/// timestamped by the client's <see cref="TimeProvider"/>. <see cref="Min"/>, <see cref="Max"/>, <see cref="Mean"/> and
+/// Every round trip is one datagram's own: from its send to the arrival of its first echo, both timestamped by the
+/// client's <see cref="TimeProvider"/> (a benchmark's by <see cref="System.Diagnostics.Stopwatch"/>). <see cref="Min"/>, <see cref="Max"/>, <see cref="Mean"/> and
 /// <see cref="StandardDeviation"/> are computed from the exact values; the percentiles come from a histogram with
 /// HdrHistogram's buckets at three significant digits: by nearest rank, read back at most 0.098% above the true value,
 /// never below it. All are zero when no probe was answered. <see cref="TimeSpan"/> resolves 100 ns.

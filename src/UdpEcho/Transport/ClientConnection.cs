@@ -107,8 +107,7 @@ internal sealed class ClientConnection
         probe.Dispose();
     }
 
-    public UdpEchoException Unreachable(SocketException e) =>
-        new($"No UDP echo server is listening at {Remote}: the destination reported it unreachable ({e.SocketErrorCode}).", e.SocketErrorCode, Remote, e);
+    public UdpEchoException Unreachable(SocketException e) => RemoteEndPoints.Unreachable(Remote, e);
 
     public void RecordRoundTrip(TimeSpan roundTrip)
     {

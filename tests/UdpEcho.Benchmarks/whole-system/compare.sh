@@ -12,55 +12,7 @@ rounds=${1:-5}
 seconds=${2:-2}
 idle_seconds=${IDLE_SECONDS:-3}
 read -ra serve_args <<<"${UDPECHO_SERVE_ARGS:-}"
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  # The paused `cecho spin` acts on SIGTERM only once continued.
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; kill -CONT "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-echo "building cecho, cflood, udpecho and the naive .NET loop (Release) ..." >&2
-gcc -O2 -o "$work/cecho" "$here/cecho.c"
-gcc -O2 -o "$work/cflood" "$here/cflood.c"
-for project in src/UdpEcho.Tool tests/UdpEcho.Benchmarks; do
-  if ! dotnet build "$root/$project" -c Release -f net10.0 --nologo -v quiet -o "$work/$(basename "$project")" >"$work/build.log" 2>&1; then
-    cat "$work/build.log" >&2
-    exit 1
-  fi
-done
-
-# A port that nothing listens on, below Linux's ephemeral range (32768 and up) so that no client socket takes it.
-# Each server is listening before the next port is chosen, so two never get the same one.
-listening() { grep -qs "$(printf ':%04X ' "$1")" /proc/net/udp /proc/net/udp6; }
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000))
-    listening "$port" || { echo "$port"; return; }
-  done
-}
-
-# start PORT COMMAND...: starts a server in the background and waits until it listens on PORT.
-start() {
-  local port=$1
-  shift
-  "$@" >"$work/server-$port.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    listening "$port" && return
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "compare.sh: '$*' did not start listening on port $port:" >&2
-  cat "$work/server-$port.log" >&2
-  exit 1
-}
+source "$(dirname "$0")/common.sh"
 
 mmsg=$(free_port); start "$mmsg" "$work/cecho" mmsg "$mmsg"
 naive=$(free_port); start "$naive" dotnet "$work/UdpEcho.Benchmarks/UdpEcho.Benchmarks.dll" naive-echo "$naive"

@@ -5,9 +5,10 @@ using System.Net.Sockets;
 namespace UdpEcho.Tests.Probing;
 
 /// <summary>
-/// A loopback echo server with known impairments, for testing that a probe reports the truth: it holds every datagram
-/// for a known time measured from its arrival, drops a known subset, or keeps only the first bytes (as the original C
-/// server keeps 511). Two dedicated threads, so the thread pool's scheduling adds nothing to the delays.
+/// A loopback echo server with known impairments, for testing that a probe or a benchmark reports the truth: it holds
+/// every datagram for a known time measured from its arrival, drops a known subset, keeps only the first bytes (as the
+/// original C server keeps 511), or changes bytes of a known subset. Two dedicated threads, so the thread pool's
+/// scheduling adds nothing to the delays.
 /// </summary>
 internal sealed class ImpairedEchoServer : IDisposable
 {
@@ -15,6 +16,7 @@ internal sealed class ImpairedEchoServer : IDisposable
     private readonly Func<long, TimeSpan> _delay;
     private readonly Func<long, bool> _drop;
     private readonly int _truncateTo;
+    private readonly Action<long, byte[]> _mangle;
     private readonly PriorityQueue<(byte[] Datagram, EndPoint To, long ArrivedAt), long> _due = new();
     private readonly List<(byte[] Datagram, TimeSpan Held)> _held = [];
     private readonly Thread _receiver;
@@ -22,11 +24,12 @@ internal sealed class ImpairedEchoServer : IDisposable
     private bool _stopping;
     private long _received;
 
-    public ImpairedEchoServer(AddressFamily family = AddressFamily.InterNetwork, Func<long, TimeSpan>? delay = null, Func<long, bool>? drop = null, int truncateTo = int.MaxValue)
+    public ImpairedEchoServer(AddressFamily family = AddressFamily.InterNetwork, Func<long, TimeSpan>? delay = null, Func<long, bool>? drop = null, int truncateTo = int.MaxValue, Action<long, byte[]>? mangle = null)
     {
         _delay = delay ?? (_ => TimeSpan.Zero);
         _drop = drop ?? (_ => false);
         _truncateTo = truncateTo;
+        _mangle = mangle ?? ((_, _) => { });
         _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, 0));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
@@ -95,9 +98,11 @@ internal sealed class ImpairedEchoServer : IDisposable
             }
 
             var releaseAt = arrivedAt + (long)(_delay(index).TotalSeconds * Stopwatch.Frequency);
+            var echo = buffer[..Math.Min(length, _truncateTo)];
+            _mangle(index, echo);
             lock (_due)
             {
-                _due.Enqueue((buffer[..Math.Min(length, _truncateTo)], from, arrivedAt), releaseAt);
+                _due.Enqueue((echo, from, arrivedAt), releaseAt);
                 Monitor.Pulse(_due);
             }
         }

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace UdpEcho.Tool.Commands;
+
+/// <summary>Numbers as every command prints them: invariant culture; milliseconds with three decimals in text, microseconds with one in JSON.</summary>
+internal static class ReportFormat
+{
+    public static string Percent(long part, long whole) =>
+        (whole == 0 ? 0 : 100.0 * part / whole).ToString("0.###", CultureInfo.InvariantCulture) + "%";
+
+    public static string Milliseconds(TimeSpan time) => time.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture);
+
+    // TimeSpan resolves 0.1 µs; rounding there keeps binary fractions like 20.100000000000001 out of the output.
+    public static double Microseconds(TimeSpan time) => Math.Round(time.Ticks / 10.0, 1);
+
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The two round-trip lines of a text summary; <c>ping</c> adds its jitter to the second.</summary>
+    public static (string Spread, string Percentiles) RoundTripLines(UdpEchoRoundTripStatistics t) => (
+        $"rtt min/mean/max/stddev = {Milliseconds(t.Min)}/{Milliseconds(t.Mean)}/{Milliseconds(t.Max)}/{Milliseconds(t.StandardDeviation)} ms",
+        $"rtt p50/p90/p99/p99.9 = {Milliseconds(t.P50)}/{Milliseconds(t.P90)}/{Milliseconds(t.P99)}/{Milliseconds(t.P999)} ms");
+
+    /// <summary>The one-line error for a library call that failed before or while it ran.</summary>
+    public static string Describe(Exception e, int size) => e switch
+    {
+        OperationCanceledException => "interrupted before the first message was sent",
+        ArgumentException when size > UdpEchoServerOptions.MaxIPv4DatagramSize =>
+            $"--size {size} is too large for an IPv4 echo server: at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes",
+        _ => e.Message,
+    };
+}
+
+/// <summary>Round-trip statistics in microseconds, as the JSON reports carry them; null there when nothing was received.</summary>
+internal sealed record RoundTripReport(double Min, double Mean, double Stddev, double P50, double P90, double P99, double P999, double Max)
+{
+    public static RoundTripReport From(UdpEchoRoundTripStatistics t) => new(
+        ReportFormat.Microseconds(t.Min),
+        ReportFormat.Microseconds(t.Mean),
+        ReportFormat.Microseconds(t.StandardDeviation),
+        ReportFormat.Microseconds(t.P50),
+        ReportFormat.Microseconds(t.P90),
+        ReportFormat.Microseconds(t.P99),
+        ReportFormat.Microseconds(t.P999),
+        ReportFormat.Microseconds(t.Max));
+}
