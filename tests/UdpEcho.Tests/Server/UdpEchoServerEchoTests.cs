@@ -150,6 +150,66 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
         Assert.Equal(expected.Sum(p => (long)p.Length), statistics.BytesEchoed);
     }
 
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(AddressFamily.InterNetwork, 64)]
+    [InlineData(AddressFamily.InterNetwork, 1000)]
+    [InlineData(AddressFamily.InterNetworkV6, 64)]
+    public async Task Echo_BurstOfEqualSizedDatagramsFromTwoClients_EachGetsItsOwnAsSeparateDatagramsInOrder(AddressFamily family, int size)
+    {
+        // Equal-sized datagrams from one sender are what the batched engine sends back as one segmented message
+        // (UDP_SEGMENT); the kernel must split it into the original datagrams, each to its own sender, in order.
+        const int PerClient = 150;
+        var address = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        await using var server = await ServerTesting.StartServerAsync(
+            new UdpEchoServerOptions { Engine = engine, Address = address, ReceiveBufferSize = RawUdpSocket.BufferSize });
+        var target = server.Target(family);
+        using var first = new RawUdpSocket(family);
+        using var second = new RawUdpSocket(family);
+        byte[] Payload(int client, int sequence)
+        {
+            var payload = ServerTesting.RandomPayload(size, seed: (client * 1000) + sequence);
+            BitConverter.TryWriteBytes(payload, sequence);
+            return payload;
+        }
+
+        // Runs of one client's datagrams, then the other's, then alternating: groups must end where the sender changes.
+        for (var sequence = 0; sequence < PerClient; sequence++)
+        {
+            var (a, b) = sequence < PerClient / 2 ? (sequence % 10 < 5, sequence % 10 >= 5) : (true, true);
+            if (a)
+            {
+                await first.SendAsync(Payload(1, sequence), target);
+            }
+
+            if (b)
+            {
+                await second.SendAsync(Payload(2, sequence), target);
+            }
+        }
+
+        foreach (var (socket, client) in new[] { (first, 1), (second, 2) })
+        {
+            for (var sequence = 0; sequence < PerClient; sequence++)
+            {
+                var inFirstHalf = sequence < PerClient / 2;
+                if (inFirstHalf && (client == 1) != (sequence % 10 < 5))
+                {
+                    continue;
+                }
+
+                var echo = await socket.ReceiveAsync();
+                Assert.Equal(Payload(client, sequence), echo.Payload);
+            }
+
+            Assert.Equal(0, socket.Socket.Available);
+        }
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        var statistics = server.GetStatistics();
+        Assert.Equal(PerClient * 3 / 2, statistics.DatagramsEchoed);
+        Assert.Equal((long)size * PerClient * 3 / 2, statistics.BytesEchoed);
+    }
+
     [Fact(Timeout = TestTimeouts.Long)]
     public async Task Echo_SeveralReceiveLoops_EachClientGetsItsOwnEchoesAndStopFreesThePort()
     {

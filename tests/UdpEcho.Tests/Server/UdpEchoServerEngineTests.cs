@@ -24,6 +24,29 @@ public sealed class UdpEchoServerEngineTests
         Assert.Null(server.RunningEngine);
     }
 
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Batched_BurstOfEqualSizedDatagrams_SentBackAsSegmentedMessages()
+    {
+        // The correctness of segmented echoes is in UdpEchoServerEchoTests (both engines); this shows that the batched
+        // engine really takes that path, so those tests cover it.
+        await using var server = await ServerTesting.StartServerAsync(
+            new UdpEchoServerOptions { Engine = UdpEchoServerEngine.Batched, ReceiveBufferSize = RawUdpSocket.BufferSize });
+        var engine = Assert.IsType<BatchedEchoEngine>(server.RunningEngine);
+        using var client = new RawUdpSocket();
+        for (var i = 0; i < 500; i++)
+        {
+            await client.SendAsync(ServerTesting.RandomPayload(64, seed: i), server.Target());
+        }
+
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Equal(ServerTesting.RandomPayload(64, seed: i), (await client.ReceiveAsync()).Payload);
+        }
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+        Assert.True(engine.SegmentedMessages > 0, "500 equal-sized datagrams in a burst went back without one segmented message");
+    }
+
     [Fact(Timeout = TestTimeouts.Long)]
     public async Task Batched_AfterTheLoadStops_ItsLoopParksAndUsesNoCpu()
     {

@@ -28,6 +28,7 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
     private readonly int _wakeFd;
     private readonly TaskCompletionSource[] _loops;
     private int _disposed;
+    private long _segmentedMessages;
 
     public BatchedEchoEngine(EchoLoopContext context, int loops)
     {
@@ -56,6 +57,9 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
 
     public override Task Completion { get; }
 
+    /// <summary>Gets how many segmented messages the loops sent (see <see cref="EchoSender"/>), once they have ended; for tests.</summary>
+    public long SegmentedMessages => Interlocked.Read(ref _segmentedMessages);
+
     public override void RequestStop()
     {
         // An eventfd with a non-zero count stays readable: one write wakes every loop, parked now or later.
@@ -78,7 +82,7 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
         try
         {
             socket.DangerousAddRef(ref added);
-            Loop((int)socket.DangerousGetHandle());
+            RunLoop((int)socket.DangerousGetHandle());
         }
 #pragma warning disable CA1031 // The loop's last line of defence: log it; IsRunning turns false, and Stop/Dispose stay quiet.
         catch (Exception e)
@@ -100,12 +104,11 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
         }
     }
 
-    private void Loop(int fd)
+    private void RunLoop(int fd)
     {
         var context = _context;
         var report = context.Report;
         var max = context.MaxDatagramSize;
-        var spinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
 
         using var batch = new MessageBatch(BatchSize, max + 1);
         var remotes = new SocketAddress[BatchSize];
@@ -114,8 +117,26 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
             remotes[i] = new SocketAddress(context.Socket.AddressFamily);
         }
 
-        // Which received message each outgoing echo came from: echoes are packed to the front of the batch.
+        // Echo k is received message origin[k], lengths[k] bytes long.
         var origin = new int[BatchSize];
+        var lengths = new int[BatchSize];
+        using var sender = new EchoSender(BatchSize, report, segment: true);
+        try
+        {
+            Loop(fd, batch, remotes, origin, lengths, sender);
+        }
+        finally
+        {
+            Interlocked.Add(ref _segmentedMessages, sender.SegmentedMessages);
+        }
+    }
+
+    private void Loop(int fd, MessageBatch batch, SocketAddress[] remotes, int[] origin, int[] lengths, EchoSender sender)
+    {
+        var context = _context;
+        var report = context.Report;
+        var max = context.MaxDatagramSize;
+        var spinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
         var polls = stackalloc PollFd[2];
         polls[0] = new PollFd { Fd = fd, Events = PollIn };
         polls[1] = new PollFd { Fd = _wakeFd, Events = PollIn };
@@ -168,66 +189,24 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
                 var oversized = length > max || batch.IsTruncated(i);
                 if (context.Admit(remote, batch.Data(i, Math.Min(length, max)), oversized))
                 {
-                    batch.PrepareEcho(echoes, i, length);
-                    origin[echoes++] = i;
+                    batch.SetLength(i, length);
+                    origin[echoes] = i;
+                    lengths[echoes++] = length;
                 }
             }
 
-            Send(fd, batch, echoes, origin, remotes);
+            sender.Send(fd, batch, origin, lengths, echoes, remotes);
 
             if (context.HasSubscribers)
             {
                 for (var j = 0; j < echoes; j++)
                 {
                     var i = origin[j];
-                    context.RaiseMessageReceived(batch.Data(i, EchoLength(batch, j)), remotes[i]);
+                    context.RaiseMessageReceived(batch.Data(i, lengths[j]), remotes[i]);
                 }
             }
 
             lastWork = Stopwatch.GetTimestamp();
-        }
-    }
-
-    private static int EchoLength(MessageBatch batch, int slot) => (int)batch.Headers[slot].Header.Iov->Length;
-
-    /// <summary>Sends the first <paramref name="count"/> prepared echoes; one the kernel refuses costs that echo alone.</summary>
-    private void Send(int fd, MessageBatch batch, int count, int[] origin, SocketAddress[] remotes)
-    {
-        var report = _context.Report;
-        var sent = 0;
-        while (sent < count)
-        {
-            var done = SendMessages(fd, batch.Headers + sent, (uint)(count - sent), 0);
-            if (done > 0)
-            {
-                for (var j = sent; j < sent + done; j++)
-                {
-                    report.Echoed(remotes[origin[j]], EchoLength(batch, j));
-                }
-
-                sent += done;
-                continue;
-            }
-
-            var error = done < 0 ? Marshal.GetLastPInvokeError() : EAgain;
-            if (error == EIntr)
-            {
-                continue;
-            }
-
-            if (error == EAgain)
-            {
-                // Only if something made the socket non-blocking: wait for room rather than drop the echo.
-                var poll = new PollFd { Fd = fd, Events = PollOut };
-                _ = Poll(&poll, 1, 100);
-                continue;
-            }
-
-            Errors.ThrowIfFatal(error);
-
-            // sendmmsg reports an error only for the first message of the call: that echo is lost, the rest go on.
-            report.SendFailed(remotes[origin[sent]], EchoLength(batch, sent), new SocketException((int)Errors.ToSocketError(error)));
-            sent++;
         }
     }
 }

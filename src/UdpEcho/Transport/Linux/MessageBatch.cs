@@ -68,19 +68,14 @@ internal sealed unsafe class MessageBatch : IDisposable
     /// <summary>Gets how many bytes message <paramref name="index"/> carried (after a receive) or was sent (after a send).</summary>
     public int Length(int index) => (int)_headers[index].Length;
 
+    /// <summary>Gets the buffer descriptor of message <paramref name="index"/>; descriptors of consecutive messages are consecutive.</summary>
+    public IoVec* Iov(int index) => &_iov[index];
+
+    /// <summary>Makes message <paramref name="index"/> carry <paramref name="length"/> bytes when it is sent.</summary>
+    public void SetLength(int index, int length) => _iov[index].Length = (nuint)length;
+
     /// <summary>Gets whether the kernel cut message <paramref name="index"/> to the buffer.</summary>
     public bool IsTruncated(int index) => (_headers[index].Header.Flags & MsgTrunc) != 0;
-
-    /// <summary>Moves message <paramref name="from"/> to slot <paramref name="to"/> (<paramref name="to"/> ≤ <paramref name="from"/>), to send <paramref name="length"/> bytes of it back where it came from.</summary>
-    /// <remarks>The header is copied, its buffers are not: slot <paramref name="to"/> then points at the buffers of <paramref name="from"/> until the next <see cref="PrepareReceive"/>.</remarks>
-    public void PrepareEcho(int to, int from, int length)
-    {
-        var header = _headers[from];
-        header.Header.Iov->Length = (nuint)length;
-        header.Header.Flags = 0;
-        header.Length = 0;
-        _headers[to] = header;
-    }
 
     /// <summary>Makes slot <paramref name="index"/> send <paramref name="length"/> bytes of its own buffer to the address in its own name buffer, <paramref name="nameLength"/> bytes long.</summary>
     public void PrepareSend(int index, int length, int nameLength)
