@@ -60,8 +60,9 @@ internal sealed class TaggedDatagrams : InFlightDatagrams
 
     public override void Unsend(int place)
     {
-        // Never sent, so no echo can name this use: the next datagram in this place takes the number again.
-        _uses[place]--;
+        // Never sent, so no echo can name this use. The number is skipped, not taken back: a late echo of the use
+        // before it must still be recognised as an earlier use (Unmatched), and Add has already moved this place's
+        // send time on, past that echo's stamp.
         Free(place);
     }
 
