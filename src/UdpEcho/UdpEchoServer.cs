@@ -164,7 +164,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
         }
         finally
         {
-            // The port is free once this returns, even if the caller stopped waiting for the loops.
+            // The port is free once this returns; if the caller stopped waiting, once the loops have ended.
             run.Release();
         }
 
@@ -236,16 +236,21 @@ public sealed class UdpEchoServer : IUdpEchoServer
         /// <summary>Closes the socket (freeing the port) and what the engine holds. The loops must have ended, or be ending.</summary>
         public void Release()
         {
-            Context.Socket.Dispose();
             if (Engine.Completion.IsCompleted)
             {
-                Engine.Dispose();
+                Release(this);
+                return;
             }
-            else
-            {
-                // The caller stopped waiting: the engine lets go of what its loops still use once they have ended.
-                _ = Engine.Completion.ContinueWith(static (_, engine) => ((EchoEngine)engine!).Dispose(), Engine, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
+
+            // The caller stopped waiting. Closing the socket now would wait anyway for a batched loop that holds its
+            // handle (in a blocked send, or a MessageReceived handler): the loops let go of both when they end.
+            _ = Engine.Completion.ContinueWith(static (_, run) => Release((Run)run!), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private static void Release(Run run)
+        {
+            run.Context.Socket.Dispose();
+            run.Engine.Dispose();
         }
     }
 }

@@ -6,10 +6,16 @@ namespace UdpEcho.Tests.Infrastructure;
 /// <summary>Small helpers shared by the server tests.</summary>
 internal static class ServerTesting
 {
-    /// <summary>Creates a server on a free loopback port (unless <paramref name="options"/> says otherwise) and starts it.</summary>
+    /// <summary>
+    /// Creates a server on a free loopback port (unless <paramref name="options"/> says otherwise) and starts it. Unless
+    /// the options ask for more, it has one receive loop, so that one sender's echoes keep their order (the default
+    /// would give several on a machine with eight processors or more).
+    /// </summary>
     public static async Task<UdpEchoServer> StartServerAsync(UdpEchoServerOptions? options = null)
     {
-        var server = new UdpEchoServer(options ?? new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        options ??= new UdpEchoServerOptions { Address = IPAddress.Loopback, Port = 0 };
+        options.ReceiveLoops ??= 1;
+        var server = new UdpEchoServer(options);
         try
         {
             await server.StartAsync().WaitAsync(TestTimeouts.Await);

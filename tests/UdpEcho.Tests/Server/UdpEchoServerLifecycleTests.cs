@@ -124,6 +124,36 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StopAsync_CancelledWhileAHandlerBlocksTheLoop_ReturnsAtOnceAndTheLoopEndsLater()
+    {
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
+        server.MessageReceived += (_, _) =>
+        {
+            entered.TrySetResult();
+            release.Wait(TimeSpan.FromSeconds(30));
+        };
+        var port = server.LocalEndPoint!.Port;
+        var loops = server.RunningEngine!.Completion;
+        using var client = new RawUdpSocket();
+        await client.SendAsync(new byte[] { 1 }, server.Target());
+        await entered.Task.WaitAsync(TestTimeouts.Await);
+
+        // The handler holds the receive loop: the stop cannot finish, but the caller's token must still be honoured.
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StopAsync(giveUp.Token).WaitAsync(TestTimeouts.Await));
+        Assert.False(server.IsRunning);
+
+        // Once the handler returns, the loop ends and lets go of the port (released as the loops complete).
+        release.Set();
+        await loops.WaitAsync(TestTimeouts.Await);
+        await server.DisposeAsync();
+        await using var again = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Port = port });
+        Assert.Equal(port, again.LocalEndPoint!.Port);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task StopAsync_NotRunning_DoesNothing()
     {
         await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });

@@ -120,7 +120,7 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
         // Echo k is received message origin[k], lengths[k] bytes long.
         var origin = new int[BatchSize];
         var lengths = new int[BatchSize];
-        using var sender = new EchoSender(BatchSize, report, segment: true);
+        using var sender = new EchoSender(BatchSize, context, segment: EchoSender.IsSupported(fd));
         try
         {
             Loop(fd, batch, remotes, origin, lengths, sender);

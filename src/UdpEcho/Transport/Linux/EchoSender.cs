@@ -13,6 +13,13 @@ namespace UdpEcho.Transport.Linux;
 /// exactly what it sent, one datagram each. A kernel or device that refuses segmentation turns it off for good, and
 /// the echoes go out one message each, as without it.
 /// </summary>
+/// <remarks>
+/// Segmentation is used only where the kernel says it has it (<see cref="IsSupported"/>: kernels before 4.18 would
+/// ignore the control message and send a run as one big datagram), and only for echoes of up to
+/// <see cref="MaxSegmentSize"/> bytes, which fit the path MTU of any IPv6 route: the kernel refuses a segment larger than
+/// the route's MTU. A run the kernel refuses all the same goes out one echo per message; after
+/// <see cref="MaxFailures"/> such refusals the sender stops trying.
+/// </remarks>
 internal sealed unsafe class EchoSender : IDisposable
 {
     /// <summary>The most datagrams in one segmented message; Linux allows 64 (128 since 6.x).</summary>
@@ -21,6 +28,12 @@ internal sealed unsafe class EchoSender : IDisposable
     /// <summary>The most payload bytes in one segmented message: well inside one IP packet's 65,535 bytes.</summary>
     private const int MaxSegmentedBytes = 65000;
 
+    /// <summary>The largest echo sent segmented: IPv6's minimum MTU (1,280) less the IPv6 and UDP headers.</summary>
+    private const int MaxSegmentSize = 1232;
+
+    /// <summary>How many refused runs turn segmentation off for the rest of the loop's life.</summary>
+    private const int MaxFailures = 8;
+
     // One control message per group: struct cmsghdr { size_t len; int level; int type; } + a 16-bit segment size,
     // padded to 8 bytes: CMSG_SPACE(2) = 24, CMSG_LEN(2) = 18.
     private const int ControlSpace = 24;
@@ -28,15 +41,19 @@ internal sealed unsafe class EchoSender : IDisposable
     private const int SolUdp = 17;
     private const int UdpSegment = 103;
 
+    private readonly EchoLoopContext _context;
     private readonly ServerReporter _report;
     private readonly int[] _first;
     private readonly int[] _count;
     private MMsgHdr* _messages;
     private byte* _control;
 
-    public EchoSender(int capacity, ServerReporter report, bool segment)
+    private int _failures;
+
+    public EchoSender(int capacity, EchoLoopContext context, bool segment)
     {
-        _report = report;
+        _context = context;
+        _report = context.Report;
         Segments = segment;
         _first = new int[capacity];
         _count = new int[capacity];
@@ -46,6 +63,14 @@ internal sealed unsafe class EchoSender : IDisposable
 
     /// <summary>Gets a value indicating whether runs of echoes are still sent as segmented messages.</summary>
     public bool Segments { get; private set; }
+
+    /// <summary>Asks the kernel whether socket <paramref name="fd"/> can send segmented messages (the option exists since Linux 4.18).</summary>
+    public static bool IsSupported(int fd)
+    {
+        int value;
+        var length = (uint)sizeof(int);
+        return GetSocketOption(fd, SolUdp, UdpSegment, &value, &length) == 0;
+    }
 
     /// <summary>Gets how many segmented messages (of two echoes or more) went out, for tests.</summary>
     public long SegmentedMessages { get; private set; }
@@ -95,7 +120,7 @@ internal sealed unsafe class EchoSender : IDisposable
                 continue;
             }
 
-            if (error == EAgain)
+            if (error == EAgain && !_context.Stopping)
             {
                 // Only if something made the socket non-blocking: wait for room rather than drop the echo.
                 var poll = new PollFd { Fd = fd, Events = PollOut };
@@ -106,9 +131,10 @@ internal sealed unsafe class EchoSender : IDisposable
             Errors.ThrowIfFatal(error);
             if (_count[sent] > 1)
             {
-                // Segmentation itself may be what is refused (EIO from a device without checksum offload, EINVAL or
-                // ENOPROTOOPT from an old kernel, EOPNOTSUPP): then it is off for good.
-                if (error is 5 or 22 or 92 or 95)
+                // Segmentation itself may be what is refused (EIO from a device without checksum offload or an IPsec
+                // route, EINVAL from a route with a smaller MTU): the run goes out unsegmented, and after a few such
+                // refusals segmentation is off for good.
+                if (++_failures >= MaxFailures)
                 {
                     Segments = false;
                 }
@@ -147,7 +173,7 @@ internal sealed unsafe class EchoSender : IDisposable
             var first = origin[k];
             var length = lengths[k];
             var count = 1;
-            if (segment && length > 0)
+            if (segment && length is > 0 and <= MaxSegmentSize)
             {
                 var name = batch.Name(first);
                 while (k + count < to

@@ -69,6 +69,9 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport(LibC, EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMessages(int fd, MMsgHdr* messages, uint count, int flags);
 
+    [LibraryImport(LibC, EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSocketOption(int fd, int level, int name, void* value, uint* length);
+
     [LibraryImport(LibC, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
