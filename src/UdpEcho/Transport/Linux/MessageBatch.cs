@@ -43,24 +43,12 @@ internal sealed unsafe class MessageBatch : IDisposable
     {
         for (var i = 0; i < Count; i++)
         {
-            ref var header = ref _headers[i];
-            _iov[i].Length = (nuint)BufferSize;
-            header.Header.Name = _names + ((nint)i * SockAddrStorageSize);
-            header.Header.NameLength = SockAddrStorageSize;
-            header.Header.Iov = &_iov[i];
-            header.Header.IovLength = 1;
-            header.Header.Control = null;
-            header.Header.ControlLength = 0;
-            header.Header.Flags = 0;
-            header.Length = 0;
+            Prepare(i, BufferSize, SockAddrStorageSize);
         }
     }
 
     /// <summary>Gets the bytes message <paramref name="index"/> received (after a receive) or will send.</summary>
     public Span<byte> Data(int index, int length) => new(_iov[index].Base, length);
-
-    /// <summary>Gets the whole buffer of message <paramref name="index"/>.</summary>
-    public Span<byte> Buffer(int index) => new(_iov[index].Base, BufferSize);
 
     /// <summary>Gets the address of message <paramref name="index"/>: the sender after a receive, the destination for a send.</summary>
     public Span<byte> Name(int index) => new(_headers[index].Header.Name, (int)_headers[index].Header.NameLength);
@@ -78,19 +66,7 @@ internal sealed unsafe class MessageBatch : IDisposable
     public bool IsTruncated(int index) => (_headers[index].Header.Flags & MsgTrunc) != 0;
 
     /// <summary>Makes slot <paramref name="index"/> send <paramref name="length"/> bytes of its own buffer to the address in its own name buffer, <paramref name="nameLength"/> bytes long.</summary>
-    public void PrepareSend(int index, int length, int nameLength)
-    {
-        ref var header = ref _headers[index];
-        _iov[index].Length = (nuint)length;
-        header.Header.Name = nameLength == 0 ? null : _names + ((nint)index * SockAddrStorageSize);
-        header.Header.NameLength = (uint)nameLength;
-        header.Header.Iov = &_iov[index];
-        header.Header.IovLength = 1;
-        header.Header.Control = null;
-        header.Header.ControlLength = 0;
-        header.Header.Flags = 0;
-        header.Length = 0;
-    }
+    public void PrepareSend(int index, int length, int nameLength) => Prepare(index, length, nameLength);
 
     public void Dispose()
     {
@@ -104,5 +80,20 @@ internal sealed unsafe class MessageBatch : IDisposable
         NativeMemory.Free(_names);
         NativeMemory.AlignedFree(_data);
         _headers = null;
+    }
+
+    /// <summary>Points header <paramref name="index"/> at its own buffer (<paramref name="length"/> bytes) and its own address buffer (<paramref name="nameLength"/> bytes; 0 for none).</summary>
+    private void Prepare(int index, int length, int nameLength)
+    {
+        ref var header = ref _headers[index];
+        _iov[index].Length = (nuint)length;
+        header.Header.Name = nameLength == 0 ? null : _names + ((nint)index * SockAddrStorageSize);
+        header.Header.NameLength = (uint)nameLength;
+        header.Header.Iov = &_iov[index];
+        header.Header.IovLength = 1;
+        header.Header.Control = null;
+        header.Header.ControlLength = 0;
+        header.Header.Flags = 0;
+        header.Length = 0;
     }
 }
