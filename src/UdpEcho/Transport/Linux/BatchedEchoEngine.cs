@@ -8,7 +8,8 @@ namespace UdpEcho.Transport.Linux;
 
 /// <summary>
 /// The Linux engine: each loop is a dedicated thread that takes up to <see cref="BatchSize"/> datagrams per
-/// <c>recvmmsg</c> and sends their echoes back with one <c>sendmmsg</c>. While datagrams keep coming it polls the
+/// <c>recvmmsg</c> and sends their echoes back with one <c>sendmmsg</c> (<see cref="EchoSender"/>: runs of equal-sized
+/// echoes to one sender as one segmented message). While datagrams keep coming it polls the
 /// socket without blocking, spinning for up to <see cref="SpinTime"/> after the last one, so that a client with one
 /// datagram in flight never waits for a thread to wake; then it parks in <c>poll</c> and costs nothing while idle.
 /// </summary>
@@ -26,7 +27,6 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
 
     private readonly EchoLoopContext _context;
     private readonly int _wakeFd;
-    private readonly TaskCompletionSource[] _loops;
     private int _disposed;
     private long _segmentedMessages;
 
@@ -39,11 +39,11 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
             throw new UdpEchoException($"The batched engine could not create its wake-up eventfd: {Marshal.GetLastPInvokeErrorMessage()}.");
         }
 
-        _loops = new TaskCompletionSource[loops];
+        var ended = new Task[loops];
         for (var i = 0; i < loops; i++)
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _loops[i] = done;
+            ended[i] = done.Task;
             var thread = new Thread(() => Run(done))
             {
                 IsBackground = true,
@@ -52,7 +52,7 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
             thread.Start();
         }
 
-        Completion = Task.WhenAll(Array.ConvertAll(_loops, loop => loop.Task));
+        Completion = Task.WhenAll(ended);
     }
 
     public override Task Completion { get; }
