@@ -29,6 +29,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
     private bool _policyCreated;
     private readonly object _gate = new();
     private Run? _run;
+    private Task _released = Task.CompletedTask;
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="UdpEchoServer"/> class. Nothing is bound until <see cref="StartAsync"/>.</summary>
@@ -69,6 +70,9 @@ public sealed class UdpEchoServer : IUdpEchoServer
     /// <summary>Gets the policy, once the server has started, for tests; <see langword="null"/> when every check is off.</summary>
     internal EchoPolicy? Policy => _policy;
 
+    /// <summary>Gets a task that completes when the last stopped run has closed its socket (later than the stop if its caller gave up waiting); for tests.</summary>
+    internal Task Released => Volatile.Read(ref _released);
+
     /// <summary>Gets the engine of the current run, for tests; <see langword="null"/> when stopped.</summary>
     internal EchoEngine? RunningEngine => Volatile.Read(ref _run)?.Engine;
 
@@ -96,7 +100,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 }
 
                 // The loops faulted on their own earlier; release what they left before binding again.
-                current.Release();
+                _ = current.Release();
             }
 
             if (!_policyCreated)
@@ -165,7 +169,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
         finally
         {
             // The port is free once this returns; if the caller stopped waiting, once the loops have ended.
-            run.Release();
+            Volatile.Write(ref _released, run.Release());
         }
 
         Log.ServerStopped(_logger, run.LocalEndPoint);
@@ -233,18 +237,19 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
         public IPEndPoint LocalEndPoint => Context.LocalEndPoint;
 
-        /// <summary>Closes the socket (freeing the port) and what the engine holds. The loops must have ended, or be ending.</summary>
-        public void Release()
+        /// <summary>Closes the socket (freeing the port) and what the engine holds, now if the loops have ended, else as they end.</summary>
+        /// <returns>A task that completes when both are closed.</returns>
+        public Task Release()
         {
             if (Engine.Completion.IsCompleted)
             {
                 Release(this);
-                return;
+                return Task.CompletedTask;
             }
 
             // The caller stopped waiting. Closing the socket now would wait anyway for a batched loop that holds its
             // handle (in a blocked send, or a MessageReceived handler): the loops let go of both when they end.
-            _ = Engine.Completion.ContinueWith(static (_, run) => Release((Run)run!), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return Engine.Completion.ContinueWith(static (_, run) => Release((Run)run!), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private static void Release(Run run)

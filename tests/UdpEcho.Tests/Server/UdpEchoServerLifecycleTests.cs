@@ -135,7 +135,6 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
             release.Wait(TimeSpan.FromSeconds(30));
         };
         var port = server.LocalEndPoint!.Port;
-        var loops = server.RunningEngine!.Completion;
         using var client = new RawUdpSocket();
         await client.SendAsync(new byte[] { 1 }, server.Target());
         await entered.Task.WaitAsync(TestTimeouts.Await);
@@ -145,9 +144,9 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StopAsync(giveUp.Token).WaitAsync(TestTimeouts.Await));
         Assert.False(server.IsRunning);
 
-        // Once the handler returns, the loop ends and lets go of the port (released as the loops complete).
+        // Once the handler returns, the loop ends and the server lets go of the port.
         release.Set();
-        await loops.WaitAsync(TestTimeouts.Await);
+        await server.Released.WaitAsync(TestTimeouts.Await);
         await server.DisposeAsync();
         await using var again = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Port = port });
         Assert.Equal(port, again.LocalEndPoint!.Port);
