@@ -16,19 +16,13 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
     private readonly MessageBatch _send;
     private readonly MessageBatch _receive;
     private readonly int _fd;
-    private readonly int _wakeFd;
+    private readonly WakeEvent _wake = new();
     private int _disposed;
 
     public BatchedBenchmarkSocket(Socket socket, IPEndPoint remote, int size)
         : base(socket, remote, size)
     {
         _fd = (int)socket.Handle;
-        _wakeFd = EventFd(0, EventFdNonBlock | EventFdCloseOnExec);
-        if (_wakeFd < 0)
-        {
-            throw Failed("create the wake-up eventfd for", Marshal.GetLastPInvokeError());
-        }
-
         _send = new MessageBatch(Batch, Math.Max(1, size));
         _receive = new MessageBatch(Batch, size + 1);
 
@@ -74,7 +68,7 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
     {
         var fds = stackalloc PollFd[2];
         fds[0] = new PollFd { Fd = _fd, Events = (short)(PollIn | (orWritable ? PollOut : 0)) };
-        fds[1] = new PollFd { Fd = _wakeFd, Events = PollIn };
+        fds[1] = new PollFd { Fd = _wake.Fd, Events = PollIn };
         var ready = Poll(fds, 2, milliseconds);
         if (ready < 0)
         {
@@ -86,17 +80,12 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
         }
         else if ((fds[1].ReturnedEvents & PollIn) != 0)
         {
-            // Reading an eventfd resets it, so the next wait waits again.
-            ulong value;
-            _ = Read(_wakeFd, &value, sizeof(ulong));
+            // Reset, so that the next wait waits again.
+            _wake.Reset();
         }
     }
 
-    public override void Wake()
-    {
-        ulong one = 1;
-        _ = Write(_wakeFd, &one, sizeof(ulong));
-    }
+    public override void Wake() => _wake.Set();
 
     public override void Dispose()
     {
@@ -105,7 +94,7 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
             return;
         }
 
-        _ = Close(_wakeFd);
+        _wake.Dispose();
         _send.Dispose();
         _receive.Dispose();
     }

@@ -26,19 +26,12 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
     private static readonly TimeSpan SpinTime = TimeSpan.FromMicroseconds(50);
 
     private readonly EchoLoopContext _context;
-    private readonly int _wakeFd;
-    private int _disposed;
+    private readonly WakeEvent _wake = new();
     private long _segmentedMessages;
 
     public BatchedEchoEngine(EchoLoopContext context, int loops)
     {
         _context = context;
-        _wakeFd = EventFd(0, EventFdNonBlock | EventFdCloseOnExec);
-        if (_wakeFd < 0)
-        {
-            throw new UdpEchoException($"The batched engine could not create its wake-up eventfd: {Marshal.GetLastPInvokeErrorMessage()}.");
-        }
-
         var ended = new Task[loops];
         for (var i = 0; i < loops; i++)
         {
@@ -60,20 +53,10 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
     /// <summary>Gets how many segmented messages the loops sent (see <see cref="EchoSender"/>), once they have ended; for tests.</summary>
     public long SegmentedMessages => Interlocked.Read(ref _segmentedMessages);
 
-    public override void RequestStop()
-    {
-        // An eventfd with a non-zero count stays readable: one write wakes every loop, parked now or later.
-        ulong one = 1;
-        _ = Write(_wakeFd, &one, sizeof(ulong));
-    }
+    /// <summary>Wakes every loop, parked now or later (the wake event is never reset).</summary>
+    public override void RequestStop() => _wake.Set();
 
-    public override void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _ = Close(_wakeFd);
-        }
-    }
+    public override void Dispose() => _wake.Dispose();
 
     private void Run(TaskCompletionSource done)
     {
@@ -139,7 +122,7 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
         var spinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
         var polls = stackalloc PollFd[2];
         polls[0] = new PollFd { Fd = fd, Events = PollIn };
-        polls[1] = new PollFd { Fd = _wakeFd, Events = PollIn };
+        polls[1] = new PollFd { Fd = _wake.Fd, Events = PollIn };
         var lastWork = Stopwatch.GetTimestamp();
 
         while (!context.Stopping)
