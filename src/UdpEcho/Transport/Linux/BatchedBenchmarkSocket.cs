@@ -45,7 +45,7 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
             return sent;
         }
 
-        ThrowUnlessTransient(ToSocketError(Marshal.GetLastPInvokeError()), "send to");
+        ThrowUnlessTransient(Errors.ToSocketError(Marshal.GetLastPInvokeError()), "send to");
         return 0;
     }
 
@@ -58,7 +58,7 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
             return received;
         }
 
-        ThrowUnlessTransient(ToSocketError(Marshal.GetLastPInvokeError()), "receive from");
+        ThrowUnlessTransient(Errors.ToSocketError(Marshal.GetLastPInvokeError()), "receive from");
         return 0;
     }
 
@@ -101,7 +101,7 @@ internal sealed unsafe class BatchedBenchmarkSocket : BenchmarkSocket
 
     private UdpEchoException Failed(string doing, int errno)
     {
-        var error = ToSocketError(errno);
+        var error = Errors.ToSocketError(errno);
         return new UdpEchoException($"Cannot {doing} {Remote}: errno {errno} ({error}).", error, Remote, new SocketException((int)error));
     }
 }

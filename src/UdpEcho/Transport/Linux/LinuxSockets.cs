@@ -87,26 +87,6 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport(LibC, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    /// <summary>Gets the <see cref="SocketError"/> for an <c>errno</c> the socket calls report (the values of Linux on every architecture .NET runs on).</summary>
-    public static SocketError ToSocketError(int errno) => errno switch
-    {
-        1 or 13 => SocketError.AccessDenied, // EPERM (a firewall's verdict), EACCES
-        EIntr => SocketError.Interrupted,
-        EAgain => SocketError.WouldBlock,
-        12 or 105 => SocketError.NoBufferSpaceAvailable, // ENOMEM, ENOBUFS
-        90 => SocketError.MessageSize,
-        99 => SocketError.AddressNotAvailable,
-        100 => SocketError.NetworkDown,
-        101 => SocketError.NetworkUnreachable,
-        102 => SocketError.NetworkReset,
-        104 => SocketError.ConnectionReset,
-        110 => SocketError.TimedOut,
-        111 => SocketError.ConnectionRefused,
-        112 => SocketError.HostDown,
-        113 => SocketError.HostUnreachable,
-        _ => SocketError.SocketError,
-    };
-
     /// <summary>Calls each import once (on descriptors that cannot block) so that a missing C library or symbol shows up here, not in a loop.</summary>
     private static bool ProbeCalls()
     {
