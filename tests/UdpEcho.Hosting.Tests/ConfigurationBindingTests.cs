@@ -179,7 +179,9 @@ public sealed class ConfigurationBindingTests
         using var serverHost = ServerHost(("UdpEcho:Server:Address", serverAddress));
         await serverHost.StartAsync(cts.Token);
         var port = serverHost.Services.GetRequiredService<IUdpEchoServer>().LocalEndPoint!.Port;
-        using var clientHost = ClientHost(("UdpEcho:Client:RemoteEndPoint", string.Format(System.Globalization.CultureInfo.InvariantCulture, remoteFormat, port)));
+        using var clientHost = ClientHost(
+            ("UdpEcho:Client:RemoteEndPoint", string.Format(System.Globalization.CultureInfo.InvariantCulture, remoteFormat, port)),
+            ("UdpEcho:Client:Timeout", TestTimeouts.Echo.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
         await clientHost.StartAsync(cts.Token);
 
         var reply = await clientHost.Services.GetRequiredService<IUdpEchoClient>().SendAndReceiveAsync("configured", cts.Token);

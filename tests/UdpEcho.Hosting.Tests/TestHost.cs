@@ -24,5 +24,9 @@ internal static class TestHost
 
     /// <summary>A provider holding just a client, as a separate application talking to a server would have.</summary>
     public static ServiceProvider ClientFor(System.Net.EndPoint server) =>
-        new ServiceCollection().AddUdpEchoClient(options => options.RemoteEndPoint = server).BuildServiceProvider();
+        new ServiceCollection().AddUdpEchoClient(options =>
+        {
+            options.RemoteEndPoint = server;
+            options.Timeout = TestTimeouts.Echo;
+        }).BuildServiceProvider();
 }

@@ -29,7 +29,7 @@ public sealed class AllocationTests
     public async Task SendAndReceiveAsync_SteadyState_AllocatesNothingPerCall(UdpEchoMatching matching)
     {
         await using var server = new AllocationFreeEchoPeer();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.EndPoint, Matching = matching });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.EndPoint, Matching = matching, Timeout = TestTimeouts.Echo });
         var payload = new byte[64];
 
         var quietest = await QuietestRoundAsync(calls => RunAsync(client, payload, calls));
@@ -41,7 +41,7 @@ public sealed class AllocationTests
     public async Task SendAndReceiveAsync_EightConcurrentCallers_AllocateNothingPerCall()
     {
         await using var server = new AllocationFreeEchoPeer();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.EndPoint });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.EndPoint, Timeout = TestTimeouts.Echo });
         var payloads = Enumerable.Range(0, 8).Select(i => new byte[64 + i]).ToArray();
 
         var quietest = await QuietestRoundAsync(calls => Task.WhenAll(payloads.Select(p => RunAsync(client, p, calls / payloads.Length))));

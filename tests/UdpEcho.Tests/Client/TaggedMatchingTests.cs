@@ -19,7 +19,7 @@ public sealed class TaggedMatchingTests
         var loopback = family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback;
         await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = loopback });
         await server.StartAsync();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Matching = UdpEchoMatching.Tagged });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Matching = UdpEchoMatching.Tagged, Timeout = TestTimeouts.Echo });
 
         var reply = await client.SendAndReceiveAsync("tagged hello").AsTask().WaitAsync(TestTimeouts.Await);
 
@@ -182,7 +182,7 @@ public sealed class TaggedMatchingTests
     {
         await using var server = new UdpEchoServer(new UdpEchoServerOptions());
         await server.StartAsync();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Matching = UdpEchoMatching.Tagged });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Matching = UdpEchoMatching.Tagged, Timeout = TestTimeouts.Echo });
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendAndReceiveAsync(new byte[UdpEchoServerOptions.MaxIPv4DatagramSize - TagLength + 1]).AsTask());
         var largest = await client.SendAndReceiveAsync(new byte[UdpEchoServerOptions.MaxIPv4DatagramSize - TagLength]).AsTask().WaitAsync(TestTimeouts.Await);

@@ -16,7 +16,7 @@ public sealed class UdpEchoClientTests
         var loopback = family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback;
         await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = loopback });
         await server.StartAsync();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Timeout = TestTimeouts.Echo });
         var payload = RandomBytes(1472, seed: 1);
 
         var reply = await client.SendAndReceiveAsync(payload).AsTask().WaitAsync(TestTimeouts.Await);
@@ -30,7 +30,7 @@ public sealed class UdpEchoClientTests
     public async Task SendAndReceiveAsync_String_SendsUtf8AndReturnsIt()
     {
         using var peer = new ScriptedPeer();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Timeout = TestTimeouts.Echo });
 
         var call = client.SendAndReceiveAsync("héllo ✓").AsTask();
         var sent = await peer.EchoOneAsync();
@@ -376,7 +376,7 @@ public sealed class UdpEchoClientTests
     {
         await using var server = new UdpEchoServer(new UdpEchoServerOptions());
         await server.StartAsync();
-        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint });
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Timeout = TestTimeouts.Echo });
         var payload = RandomBytes(UdpEchoServerOptions.MaxIPv4DatagramSize, seed: 7);
 
         var reply = await client.SendAndReceiveAsync(payload).AsTask().WaitAsync(TestTimeouts.Await);
