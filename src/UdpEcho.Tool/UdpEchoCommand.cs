@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using UdpEcho.Tool.Commands;
 
 namespace UdpEcho.Tool;
@@ -10,9 +11,15 @@ internal static class UdpEchoCommand
     public const int UsageError = 2;
 
     /// <param name="interactive">Whether the output is a terminal a person watches: only then may a command draw progress.</param>
-    public static RootCommand Create(bool interactive) =>
-        new("udpecho: serve a UDP echo (RFC 862) endpoint, or talk to any UDP echo server.")
+    /// <remarks>
+    /// The root is a plain command named <c>udpecho</c>, not a <see cref="RootCommand"/>: that one is named after the
+    /// entry assembly, so an installed tool's help would say <c>Usage: UdpEcho.Tool</c>.
+    /// </remarks>
+    public static Command Create(bool interactive) =>
+        new("udpecho", "udpecho: serve a UDP echo (RFC 862) endpoint, or talk to any UDP echo server.")
         {
+            new HelpOption(),
+            new VersionOption(),
             ServeCommand.Create(),
             SendCommand.Create(),
             PingCommand.Create(interactive),
