@@ -65,12 +65,12 @@ internal sealed class ServerReporter
     }
 
     /// <summary>The OS reported an error on receive (an ICMP error for an earlier echo, a passing shortage); the loop goes on.</summary>
-    public void ReceiveFailed(SocketAddress remote, SocketError error)
+    public void ReceiveFailed(SocketError error)
     {
         Interlocked.Increment(ref _counters.ReceiveErrors);
         if (_metrics.ServerErrors.Enabled)
         {
-            _metrics.ServerErrors.Add(1, ServerTags.For(remote).ReceiveError);
+            _metrics.ServerErrors.Add(1, ServerTags.ReceiveError);
         }
 
         if (_receiveWarnings.TryEnter(out var suppressed))

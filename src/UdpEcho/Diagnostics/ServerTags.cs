@@ -32,7 +32,12 @@ internal sealed class ServerTags(bool ipv6)
 
     public KeyValuePair<string, object?>[] DroppedShutdown { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "shutdown");
 
-    public KeyValuePair<string, object?>[] ReceiveError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "receive");
+    /// <summary>
+    /// The tags of a failed receive. No datagram came with it, so there is no IP version to tell: only the transport,
+    /// as OpenTelemetry allows when the version is unknown.
+    /// </summary>
+    public static KeyValuePair<string, object?>[] ReceiveError { get; } =
+        [new("network.transport", "udp"), new("error.type", "receive")];
 
     public KeyValuePair<string, object?>[] SendError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "send");
 

@@ -60,7 +60,7 @@ internal sealed class PortableEchoEngine : EchoEngine
                 catch (SocketException e) when (!context.Stopping && UdpSockets.IsTransient(e.SocketErrorCode))
                 {
                     // ICMP errors for earlier echoes (port unreachable and friends) surface here on some systems.
-                    report.ReceiveFailed(remote, e.SocketErrorCode);
+                    report.ReceiveFailed(e.SocketErrorCode);
                     continue;
                 }
 

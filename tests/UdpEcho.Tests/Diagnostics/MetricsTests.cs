@@ -56,6 +56,26 @@ public sealed class MetricsTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_ReceiveError_IsCountedWithoutAnIpVersion()
+    {
+        // A loopback receive cannot be made to fail on demand, so this drives the loops' reporter directly. A failed
+        // receive brings no datagram: tagging it with the version of whoever sent last would be a guess.
+        using var metrics = new MetricsCollector();
+        var reporter = new UdpEcho.Diagnostics.ServerReporter(
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, UdpEcho.Diagnostics.UdpEchoMetrics.Create(metrics), TimeProvider.System);
+
+        reporter.ReceiveFailed(SocketError.ConnectionReset);
+
+        var error = Assert.Single(metrics.Of("udpecho.server.errors"));
+        Assert.Equal(1, error.Value);
+        Assert.Equal("receive", error.Tags["error.type"]);
+        Assert.Equal("udp", error.Tags["network.transport"]);
+        Assert.False(error.Tags.ContainsKey("network.type"));
+        Assert.Equal(1, reporter.Snapshot().ReceiveErrors);
+        await Task.CompletedTask; // async only so that xunit enforces the timeout
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task Server_ThrowingSubscriber_CountedAsError()
     {
         using var metrics = new MetricsCollector();

@@ -154,7 +154,7 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
                 if (error != EIntr)
                 {
                     Errors.ThrowIfFatal(error);
-                    report.ReceiveFailed(remotes[0], Errors.ToSocketError(error));
+                    report.ReceiveFailed(Errors.ToSocketError(error));
                 }
 
                 continue;
