@@ -19,8 +19,8 @@ internal static partial class Log
     [LoggerMessage(102, LogLevel.Trace, "Echoed {Bytes} bytes to {RemoteEndPoint}", EventName = "DatagramEchoed")]
     public static partial void DatagramEchoed(ILogger logger, int bytes, IPEndPoint remoteEndPoint);
 
-    [LoggerMessage(103, LogLevel.Debug, "Dropped a datagram from {RemoteEndPoint} larger than MaxDatagramSize ({MaxDatagramSize} bytes)", EventName = "DatagramTruncated")]
-    public static partial void DatagramTruncated(ILogger logger, IPEndPoint remoteEndPoint, int maxDatagramSize);
+    [LoggerMessage(103, LogLevel.Debug, "Dropped a datagram from {RemoteEndPoint} larger than MaxDatagramSize ({MaxDatagramSize} bytes) ({Suppressed} similar drops not logged)", EventName = "DatagramTruncated")]
+    public static partial void DatagramTruncated(ILogger logger, IPEndPoint remoteEndPoint, int maxDatagramSize, long suppressed);
 
     [LoggerMessage(104, LogLevel.Warning, "Receive failed with {SocketError}; the server keeps serving ({Suppressed} similar warnings suppressed)", EventName = "ReceiveFailed")]
     public static partial void ReceiveFailed(ILogger logger, SocketError socketError, long suppressed);

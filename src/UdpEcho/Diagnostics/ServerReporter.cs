@@ -58,9 +58,9 @@ internal sealed class ServerReporter
             _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedTooLarge);
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (_logger.IsEnabled(LogLevel.Debug) && _dropLogs[(int)DropReason.TooLarge].TryEnter(out var suppressed))
         {
-            Log.DatagramTruncated(_logger, UdpSockets.ToEndPoint(remote), max);
+            Log.DatagramTruncated(_logger, UdpSockets.ToEndPoint(remote), max, suppressed);
         }
     }
 
@@ -133,11 +133,15 @@ internal sealed class ServerReporter
     {
         Interlocked.Increment(ref _counters.SendErrors);
         Interlocked.Increment(ref _counters.DatagramsDropped);
+        // Each instrument asks for itself: a listener may enable one and not the other.
         if (_metrics.ServerDropped.Enabled)
         {
-            var tags = ServerTags.For(remote);
-            _metrics.ServerDropped.Add(1, tags.DroppedSendFailed);
-            _metrics.ServerErrors.Add(1, tags.SendError);
+            _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedSendFailed);
+        }
+
+        if (_metrics.ServerErrors.Enabled)
+        {
+            _metrics.ServerErrors.Add(1, ServerTags.For(remote).SendError);
         }
 
         if (_sendWarnings.TryEnter(out var suppressed))

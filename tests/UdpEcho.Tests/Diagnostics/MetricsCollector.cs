@@ -12,13 +12,14 @@ internal sealed class MetricsCollector : IMeterFactory
     private readonly List<Meter> _meters = [];
     private readonly MeterListener _listener = new();
 
-    public MetricsCollector()
+    /// <param name="only">When given, the one instrument to listen to, as a listener that wants just that one would.</param>
+    public MetricsCollector(string? only = null)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             lock (_meters)
             {
-                if (_meters.Contains(instrument.Meter))
+                if (_meters.Contains(instrument.Meter) && (only is null || instrument.Name == only))
                 {
                     Published++;
                     Instruments[instrument.Name] = instrument;

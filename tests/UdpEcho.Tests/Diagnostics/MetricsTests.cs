@@ -76,6 +76,24 @@ public sealed class MetricsTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_SendError_IsCountedWhenOnlyTheErrorsCounterIsListenedTo()
+    {
+        using var metrics = new MetricsCollector(only: "udpecho.server.errors");
+        var reporter = new UdpEcho.Diagnostics.ServerReporter(
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, UdpEcho.Diagnostics.UdpEchoMetrics.Create(metrics), TimeProvider.System);
+        var remote = new IPEndPoint(IPAddress.IPv6Loopback, 40000).Serialize();
+
+        reporter.SendFailed(remote, 10, new SocketException((int)SocketError.NoBufferSpaceAvailable));
+
+        var error = Assert.Single(metrics.Measurements);
+        Assert.Equal("udpecho.server.errors", error.Instrument);
+        Assert.Equal("send", error.Tags["error.type"]);
+        Assert.Equal("ipv6", error.Tags["network.type"]);
+        Assert.Equal(1, reporter.Snapshot().SendErrors);
+        await Task.CompletedTask; // async only so that xunit enforces the timeout
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task Server_ThrowingSubscriber_CountedAsError()
     {
         using var metrics = new MetricsCollector();
