@@ -19,7 +19,7 @@ echo "building cecho, cflood, udpecho and the naive .NET loop (Release) ..." >&2
 gcc -O2 -o "$work/cecho" "$here/cecho.c"
 gcc -O2 -o "$work/cflood" "$here/cflood.c"
 for project in src/UdpEcho.Tool tests/UdpEcho.Benchmarks; do
-  if ! dotnet build "$root/$project" -c Release -f net10.0 --nologo -v quiet -o "$work/$(basename "$project")" >"$work/build.log" 2>&1; then
+  if ! dotnet build "$root/$project" -c Release --nologo -v quiet -o "$work/$(basename "$project")" >"$work/build.log" 2>&1; then
     cat "$work/build.log" >&2
     exit 1
   fi

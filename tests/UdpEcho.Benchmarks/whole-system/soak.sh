@@ -19,8 +19,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 gcc -O2 -o "$work/cflood" "$here/cflood.c"
-dotnet build "$root/src/UdpEcho.Tool" -c Release -f net10.0 --nologo -v quiet --artifacts-path "$artifacts" >/dev/null
-tool=$(find "$artifacts/bin/UdpEcho.Tool" -name UdpEcho.Tool.dll -path '*release_net10.0*' | head -1)
+dotnet build "$root/src/UdpEcho.Tool" -c Release --nologo -v quiet --artifacts-path "$artifacts" >/dev/null
+tool=$(find "$artifacts/bin/UdpEcho.Tool" -name UdpEcho.Tool.dll -path '*release*' | head -1)
 
 port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dotnet "$tool" serve --port "$port" "$@" >"$work/serve.log" 2>&1 &

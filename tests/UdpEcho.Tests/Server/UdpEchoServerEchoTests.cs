@@ -219,16 +219,24 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
         var port = server.LocalEndPoint!.Port;
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+            var clients = Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
             {
                 using var socket = new RawUdpSocket();
                 for (var sequence = 0; sequence < PerClient; sequence++)
                 {
                     var payload = ServerTesting.RandomPayload(16 + sequence, seed: (c * 1000) + sequence);
                     var reply = await socket.SendAndReceiveAsync(payload, server.Target());
-                    Assert.Equal(payload, reply.Payload);
+                    Assert.True(payload.AsSpan().SequenceEqual(reply.Payload), $"client {c} ({socket.LocalEndPoint}), datagram {sequence}: got {reply.Payload.Length} bytes from {reply.From} that are not its echo");
                 }
-            }))).WaitAsync(TimeSpan.FromSeconds(30));
+            })).ToArray();
+            await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { }, TaskScheduler.Default);
+
+            // Every client's failure, not just the first: a lost echo and a misdelivered one look alike from one side.
+            var failures = clients.Where(t => !t.IsCompletedSuccessfully).Select(t => t.Exception?.InnerException?.Message ?? t.Status.ToString()).ToList();
+            var seen = server.GetStatistics();
+            Assert.True(
+                failures.Count == 0,
+                $"{string.Join("; ", failures)}; the server received {seen.DatagramsReceived}, echoed {seen.DatagramsEchoed}, dropped {seen.DatagramsDropped}, with {seen.ReceiveErrors} receive and {seen.SendErrors} send errors");
 
             await server.StopAsync().WaitAsync(TestTimeouts.Await);
             Assert.False(server.IsRunning);
