@@ -47,11 +47,13 @@ public sealed class UdpEchoClientTests
         await Assert.ThrowsAsync<ArgumentNullException>(() => client.SendAndReceiveAsync((string)null!).AsTask());
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task SendAndReceiveAsync_NoEcho_RetriesThenThrowsTimeout()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(AddressFamily.InterNetwork)]
+    [InlineData(AddressFamily.InterNetworkV6)]
+    public async Task SendAndReceiveAsync_NoEcho_RetriesThenThrowsTimeout(AddressFamily family)
     {
         var time = new SignallingTimeProvider();
-        using var peer = new ScriptedPeer();
+        using var peer = new ScriptedPeer(family);
         var timeout = TimeSpan.FromSeconds(1);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions
         {
@@ -73,11 +75,13 @@ public sealed class UdpEchoClientTests
         Assert.Equal(0, client.PendingCount);
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task SendAndReceiveAsync_FirstAttemptLost_SecondAttemptAnswered_ReportsTwoAttempts()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(AddressFamily.InterNetwork)]
+    [InlineData(AddressFamily.InterNetworkV6)]
+    public async Task SendAndReceiveAsync_FirstAttemptLost_SecondAttemptAnswered_ReportsTwoAttempts(AddressFamily family)
     {
         var time = new SignallingTimeProvider();
-        using var peer = new ScriptedPeer();
+        using var peer = new ScriptedPeer(family);
         var timeout = TimeSpan.FromMilliseconds(250);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions
         {
@@ -111,10 +115,12 @@ public sealed class UdpEchoClientTests
         Assert.Equal(TimeSpan.FromMilliseconds(42), reply.RoundTripTime);
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task SendAndReceiveAsync_Cancelled_ThrowsPromptly()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(AddressFamily.InterNetwork)]
+    [InlineData(AddressFamily.InterNetworkV6)]
+    public async Task SendAndReceiveAsync_Cancelled_ThrowsPromptly(AddressFamily family)
     {
-        using var peer = new ScriptedPeer();
+        using var peer = new ScriptedPeer(family);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Timeout = LongTimeout });
         using var cts = new CancellationTokenSource();
 

@@ -29,7 +29,10 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
     [Theory(Timeout = TestTimeouts.Short)]
     [InlineData(0)]
     [InlineData(1)]
+    [InlineData(511)]
+    [InlineData(512)]
     [InlineData(1232)]
+    [InlineData(1452)]
     [InlineData(UdpEchoServerOptions.MaxIPv4DatagramSize)]
     [InlineData(UdpEchoServerOptions.MaxIPv6DatagramSize)]
     public async Task Echo_IPv6Payload_ReturnsSameBytesFromServerEndPoint(int size)
@@ -252,14 +255,17 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
         Assert.Equal(port, again.LocalEndPoint!.Port);
     }
 
-    [Fact(Timeout = TestTimeouts.Long)]
-    public async Task Echo_ManyClientsAtOnce_EachGetsItsOwnEchoes()
+    [Theory(Timeout = TestTimeouts.Long)]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task Echo_ManyClientsAtOnce_EachGetsItsOwnEchoes(string address)
     {
         const int Clients = 32;
         const int PerClient = 50;
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
-        var target = server.Target();
-        var sockets = Enumerable.Range(0, Clients).Select(_ => new RawUdpSocket()).ToArray();
+        var loopback = IPAddress.Parse(address);
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = loopback });
+        var target = server.Target(loopback.AddressFamily);
+        var sockets = Enumerable.Range(0, Clients).Select(_ => new RawUdpSocket(loopback.AddressFamily)).ToArray();
         try
         {
             // Each client waits for one echo before sending the next, so at most 32 datagrams are in flight and

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using UdpEcho.Tests.Infrastructure;
 
 namespace UdpEcho.Tests.Server;
@@ -9,20 +10,23 @@ namespace UdpEcho.Tests.Server;
 /// </summary>
 public abstract class UdpEchoServerEventTests(UdpEchoServerEngine engine)
 {
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task MessageReceived_HandlerThrows_EchoesAndOtherHandlersContinue()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task MessageReceived_HandlerThrows_EchoesAndOtherHandlersContinue(string address)
     {
         const int Count = 20;
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
+        var loopback = IPAddress.Parse(address);
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = loopback });
         var secondHandlerCalls = 0;
         server.MessageReceived += (_, _) => throw new InvalidOperationException("A subscriber's bug.");
         server.MessageReceived += (_, _) => Interlocked.Increment(ref secondHandlerCalls);
-        using var client = new RawUdpSocket();
+        using var client = new RawUdpSocket(loopback.AddressFamily);
 
         for (var i = 0; i < Count; i++)
         {
             var payload = ServerTesting.RandomPayload(16, seed: i);
-            var reply = await client.SendAndReceiveAsync(payload, server.Target());
+            var reply = await client.SendAndReceiveAsync(payload, server.Target(loopback.AddressFamily));
             Assert.Equal(payload, reply.Payload);
         }
 

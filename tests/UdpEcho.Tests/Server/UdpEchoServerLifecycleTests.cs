@@ -24,43 +24,50 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
         Assert.Equal(new byte[] { 7 }, reply.Payload);
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task StopAsync_Running_ClearsStateAndFreesPort()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task StopAsync_Running_ClearsStateAndFreesPort(string address)
     {
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
+        var loopback = IPAddress.Parse(address);
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = loopback });
         var port = server.LocalEndPoint!.Port;
 
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
 
         Assert.False(server.IsRunning);
         Assert.Null(server.LocalEndPoint);
-        await using var next = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
+        await using var next = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = loopback, Port = port });
         Assert.Equal(port, next.LocalEndPoint!.Port);
-        using var client = new RawUdpSocket();
-        var reply = await client.SendAndReceiveAsync(new byte[] { 1, 2 }, next.Target());
+        using var client = new RawUdpSocket(loopback.AddressFamily);
+        var reply = await client.SendAndReceiveAsync(new byte[] { 1, 2 }, next.Target(loopback.AddressFamily));
         Assert.Equal(new byte[] { 1, 2 }, reply.Payload);
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task StartAsync_AfterStopAsync_SameInstanceServesOnSamePortAgain()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task StartAsync_AfterStopAsync_SameInstanceServesOnSamePortAgain(string address)
     {
         // Learn a free port, then give it explicitly, so the restart must rebind exactly the port it just released.
+        var loopback = IPAddress.Parse(address);
+        var family = loopback.AddressFamily;
         int port;
-        await using (var probe = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine }))
+        await using (var probe = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = loopback }))
         {
             port = probe.LocalEndPoint!.Port;
         }
 
-        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
-        using var client = new RawUdpSocket();
-        Assert.Equal(new byte[] { 1 }, (await client.SendAndReceiveAsync(new byte[] { 1 }, server.Target())).Payload);
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Address = loopback, Port = port });
+        using var client = new RawUdpSocket(family);
+        Assert.Equal(new byte[] { 1 }, (await client.SendAndReceiveAsync(new byte[] { 1 }, server.Target(family))).Payload);
 
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
         await server.StartAsync().WaitAsync(TestTimeouts.Await);
 
         Assert.True(server.IsRunning);
-        Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), server.LocalEndPoint);
-        Assert.Equal(new byte[] { 2 }, (await client.SendAndReceiveAsync(new byte[] { 2 }, server.Target())).Payload);
+        Assert.Equal(new IPEndPoint(loopback, port), server.LocalEndPoint);
+        Assert.Equal(new byte[] { 2 }, (await client.SendAndReceiveAsync(new byte[] { 2 }, server.Target(family))).Payload);
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
@@ -178,19 +185,22 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
         Assert.False(server.IsRunning);
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task StartAsync_PortInUse_ThrowsUdpEchoExceptionNamingEndPoint()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData("127.0.0.1", "127.0.0.1:{0}")]
+    [InlineData("::1", "[::1]:{0}")]
+    public async Task StartAsync_PortInUse_ThrowsUdpEchoExceptionNamingEndPoint(string address, string named)
     {
-        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var loopback = IPAddress.Parse(address);
+        using var squatter = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        squatter.Bind(new IPEndPoint(loopback, 0));
         var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = port });
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = loopback, Port = port });
 
         var e = await Assert.ThrowsAsync<UdpEchoException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
 
-        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, named, port), e.Message, StringComparison.Ordinal);
         Assert.Equal(SocketError.AddressAlreadyInUse, e.SocketErrorCode);
-        Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), e.EndPoint);
+        Assert.Equal(new IPEndPoint(loopback, port), e.EndPoint);
         Assert.IsType<SocketException>(e.InnerException);
         Assert.False(server.IsRunning);
         Assert.Null(server.LocalEndPoint);
