@@ -67,7 +67,10 @@ public static class UdpEchoServiceCollectionExtensions
     /// <param name="configuration">
     /// The section holding the server's settings, usually <c>configuration.GetSection("UdpEcho:Server")</c>: <c>Address</c>
     /// (an IP address such as <c>0.0.0.0</c> or <c>::1</c>), <c>Port</c>, <c>DualMode</c>, <c>MaxDatagramSize</c>,
-    /// <c>ReceiveBufferSize</c>, <c>SendBufferSize</c>. Missing keys keep their defaults.
+    /// <c>ReceiveBufferSize</c>, <c>SendBufferSize</c>, <c>Engine</c>, <c>ReceiveLoops</c>, <c>ShutdownTimeout</c>, the
+    /// policies (<c>FilterSourcePorts</c>, <c>AllowedSourcePorts</c>, <c>FilterSourceAddresses</c>, <c>AllowedSources</c> as
+    /// CIDR strings, the <c>RateLimit*</c> keys) and an <c>Impairment</c> section: every property of
+    /// <see cref="UdpEchoServerOptions"/> except <see cref="UdpEchoServerOptions.TimeProvider"/>. Missing keys keep their defaults.
     /// </param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     [RequiresUnreferencedCode(BinderNeedsReflection)]
