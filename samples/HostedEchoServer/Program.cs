@@ -2,6 +2,8 @@
 // the console, stopped cleanly by Ctrl+C or SIGTERM. Try it with: nc -u 127.0.0.1 7007
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using UdpEcho;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
@@ -13,4 +15,14 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 
 builder.Services.AddUdpEchoServer(builder.Configuration.GetSection("UdpEcho:Server"));
 
-await builder.Build().RunAsync();
+try
+{
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is OptionsValidationException or UdpEchoException)
+{
+    // A bad setting or a port in use: one line naming it, not a stack trace.
+    Console.Error.WriteLine($"HostedEchoServer: {e.Message}");
+    return 1;
+}

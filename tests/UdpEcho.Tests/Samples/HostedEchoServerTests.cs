@@ -18,6 +18,7 @@ public sealed class HostedEchoServerTests
         await using var server = SampleProcess.StartSample("HostedEchoServer", "--UdpEcho:Server:Port=0");
         var line = await server.WaitForLineAsync(l => l.Contains(Listening, StringComparison.Ordinal), "the listening log line");
         var port = int.Parse(line.AsSpan(line.IndexOf(Listening, StringComparison.Ordinal) + Listening.Length).Trim(), CultureInfo.InvariantCulture);
+        Assert.Empty(server.StderrLines);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions
         {
             RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, port),
@@ -33,11 +34,14 @@ public sealed class HostedEchoServerTests
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
-    public async Task Main_InvalidAddressInConfiguration_FailsAtStartNamingTheKey()
+    public async Task Main_InvalidAddressInConfiguration_FailsAtStartWithOneLineNamingTheKey()
     {
         await using var server = SampleProcess.StartSample("HostedEchoServer", "--UdpEcho:Server:Address=7007");
 
-        Assert.NotEqual(0, await server.WaitForExitAsync());
-        Assert.Contains([.. server.StdoutLines, .. server.StderrLines], l => l.Contains("UdpEcho:Server:Address", StringComparison.Ordinal));
+        Assert.Equal(1, await server.WaitForExitAsync());
+        var error = Assert.Single(server.StderrLines);
+        Assert.StartsWith("HostedEchoServer: ", error, StringComparison.Ordinal);
+        Assert.Contains("configuration key 'UdpEcho:Server:Address'", error, StringComparison.Ordinal);
+        Assert.Contains("'7007'", error, StringComparison.Ordinal);
     }
 }
