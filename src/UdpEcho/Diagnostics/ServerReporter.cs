@@ -133,6 +133,7 @@ internal sealed class ServerReporter
     {
         Interlocked.Increment(ref _counters.SendErrors);
         Interlocked.Increment(ref _counters.DatagramsDropped);
+
         // Each instrument asks for itself: a listener may enable one and not the other.
         if (_metrics.ServerDropped.Enabled)
         {
