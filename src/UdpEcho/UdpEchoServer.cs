@@ -3,9 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using UdpEcho.Addressing;
 using UdpEcho.Diagnostics;
+using UdpEcho.Pipeline;
 using UdpEcho.Policy;
 using UdpEcho.Transport;
+using UdpEcho.Transport.Linux;
 
 namespace UdpEcho;
 
@@ -23,11 +26,14 @@ public sealed class UdpEchoServer : IUdpEchoServer
 {
     private readonly UdpEchoServerOptions _options;
     private readonly ILogger _logger;
-    private readonly ServerReporter _report;
-    private readonly Random _random;
-    private EchoPolicy? _policy;
-    private bool _policyCreated;
+    private readonly ServerDiagnostics _diagnostics;
+    private readonly MessageEvents _events = new();
+    private readonly StatisticsRegistry _statistics = new();
     private readonly object _gate = new();
+    private RateLimiter? _limiter;
+    private UdpEchoImpairmentOptions _impairment;
+    private long _impairmentVersion;
+    private bool _buffersLogged;
     private Run? _run;
     private Task _released = Task.CompletedTask;
     private bool _disposed;
@@ -62,28 +68,35 @@ public sealed class UdpEchoServer : IUdpEchoServer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
+        _impairment = _options.Impairment;
         _logger = loggerFactory?.CreateLogger<UdpEchoServer>() ?? (ILogger)NullLogger.Instance;
-        _report = new ServerReporter(_logger, UdpEchoMetrics.Create(meterFactory), _options.TimeProvider);
-        _random = _options.Impairment.Seed is int seed ? new Random(seed) : new Random();
+        _diagnostics = new ServerDiagnostics(_logger, UdpEchoMetrics.Create(meterFactory), _options.TimeProvider);
     }
 
-    /// <summary>Gets the policy, once the server has started, for tests; <see langword="null"/> when every check is off.</summary>
-    internal EchoPolicy? Policy => _policy;
+    /// <inheritdoc />
+    public event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived
+    {
+        add => _events.Add(value);
+        remove => _events.Remove(value);
+    }
 
-    /// <summary>Gets a task that completes when the last stopped run has closed its socket (later than the stop if its caller gave up waiting); for tests.</summary>
+    /// <summary>Gets or sets the system calls the batched engine makes; tests replace them to inject faults.</summary>
+    internal SocketCalls SocketCalls { get; set; } = SocketCalls.Default;
+
+    /// <summary>Gets a task that completes when the last stopped run has closed its sockets; for tests.</summary>
     internal Task Released => Volatile.Read(ref _released);
 
     /// <summary>Gets the engine of the current run, for tests; <see langword="null"/> when stopped.</summary>
     internal EchoEngine? RunningEngine => Volatile.Read(ref _run)?.Engine;
 
-    /// <inheritdoc />
-    public event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived;
+    /// <summary>Gets the pipeline of the current run, for tests; <see langword="null"/> when stopped.</summary>
+    internal ServerPipeline? RunningPipeline => Volatile.Read(ref _run)?.Pipeline;
 
     /// <inheritdoc />
-    public IPEndPoint? LocalEndPoint => Volatile.Read(ref _run)?.LocalEndPoint;
+    public IPEndPoint? LocalEndPoint => Volatile.Read(ref _run)?.Pipeline.LocalEndPoint;
 
     /// <inheritdoc />
-    public bool IsRunning => Volatile.Read(ref _run) is { Engine.Completion.IsCompleted: false };
+    public bool IsRunning => Volatile.Read(ref _run) is { } run && (run.Stop is not null || !run.Engine.Completion.IsCompleted);
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -94,47 +107,71 @@ public sealed class UdpEchoServer : IUdpEchoServer
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_run is { } current)
             {
+                if (current.Stop is not null)
+                {
+                    throw new InvalidOperationException($"The UDP echo server on {current.Pipeline.LocalEndPoint} is still stopping; await StopAsync before starting it again.");
+                }
+
                 if (!current.Engine.Completion.IsCompleted)
                 {
-                    throw new InvalidOperationException($"The UDP echo server is already running on {current.LocalEndPoint}.");
+                    throw new InvalidOperationException($"The UDP echo server is already running on {current.Pipeline.LocalEndPoint}.");
                 }
 
                 // The loops faulted on their own earlier; release what they left before binding again.
-                _ = current.Release();
+                ReleaseFaulted(current);
             }
 
-            if (!_policyCreated)
-            {
-                // Created on first start, not in the constructor: it reads the machine's interfaces (for their
-                // broadcast addresses). It outlives restarts, so rate limits carry over a quick stop and start.
-                var policy = new EchoPolicy(_options, _options.Address, _options.TimeProvider.TimestampFrequency, _options.TimeProvider.GetTimestamp());
-                _policy = policy.IsActive ? policy : null;
-                _policyCreated = true;
-            }
-
-            var socket = UdpSockets.Bind(_options.EndPoint, _options.DualMode, _options.ReceiveBufferSize, _options.SendBufferSize);
-            var local = UdpSockets.Normalize((IPEndPoint)socket.LocalEndPoint!);
-            var context = new EchoLoopContext(socket, local, _options.MaxDatagramSize, _report, _policy, _options.TimeProvider, this);
-            if (_options.Impairment.IsEnabled)
-            {
-                context.Impairment = new Impairment(_options.Impairment, _random, _options.TimeProvider, socket, _report.Echoed, _report.SendFailed);
-            }
-
-            // The loops run on their own (thread pool or dedicated threads); Start returns as soon as the socket is bound.
-            EchoEngine engine;
+            var time = _options.TimeProvider;
+            _limiter ??= new RateLimiter(_options, time.TimestampFrequency);
+            var engine = EchoEngine.Resolve(_options.Engine, SocketCalls);
+            var loops = _options.EffectiveReceiveLoops;
+            var sockets = UdpSockets.BindGroup(
+                _options.EndPoint, _options.DualMode, loops, _options.EffectiveReceiveBufferSize, _options.EffectiveSendBufferSize, out var buffers);
             try
             {
-                engine = EchoEngine.Start(_options.Engine, context, _options.EffectiveReceiveLoops);
+                var local = EndPoints.Normalize((IPEndPoint)sockets[0].LocalEndPoint!);
+                LogCappedBuffers(local, buffers);
+                if (engine == UdpEchoServerEngine.Batched)
+                {
+                    foreach (var socket in sockets)
+                    {
+                        // The kernel's drop counter comes with every datagram once it is not zero.
+                        UdpSockets.SetOption(socket, LinuxSockets.SolSocket, LinuxSockets.SoRxqOvfl, 1);
+                    }
+                }
+
+                var settings = new ServerRunSettings(
+                    _options,
+                    loops,
+                    time,
+                    LoopsServeDelays: engine == UdpEchoServerEngine.Batched && ReferenceEquals(time, TimeProvider.System),
+                    GuardPeers: _options.LoopGuard switch
+                    {
+                        UdpEchoLoopGuard.On => true,
+                        UdpEchoLoopGuard.Off => false,
+                        _ => !IPAddress.IsLoopback(_options.Address),
+                    },
+                    Impairment: CompileImpairment(),
+                    _limiter,
+                    _events,
+                    _diagnostics,
+                    Sender: this);
+                var pipeline = new ServerPipeline(settings, sockets, local, _statistics);
+
+                // The loops run on their own (dedicated threads or the thread pool); Start returns as soon as they are going.
+                var run = new Run(pipeline, EchoEngine.Start(engine, sockets, pipeline.Loops, _options.MaxDatagramSize, SocketCalls), sockets);
+                Volatile.Write(ref _run, run);
+                Log.ServerStarted(_logger, local);
             }
             catch
             {
-                socket.Dispose();
+                foreach (var socket in sockets)
+                {
+                    socket.Dispose();
+                }
+
                 throw;
             }
-
-            var run = new Run(context, engine);
-            Volatile.Write(ref _run, run);
-            Log.ServerStarted(_logger, local);
         }
 
         return Task.CompletedTask;
@@ -143,64 +180,54 @@ public sealed class UdpEchoServer : IUdpEchoServer
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        Task stop;
+        TaskCompletionSource? owner = null;
         Run? run;
         lock (_gate)
         {
             run = _run;
-            _run = null;
+            if (run is null)
+            {
+                return;
+            }
+
+            if (run.Stop is null)
+            {
+                owner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                run.Stop = owner.Task;
+                Volatile.Write(ref _released, owner.Task);
+            }
+
+            stop = run.Stop;
         }
 
-        if (run is null)
+        if (owner is not null)
         {
-            return;
+            // One stop per run, whoever asked first: every later StopAsync or DisposeAsync waits for the same one, and it
+            // goes on to the end even when its callers stop waiting.
+            _ = StopRunAsync(run, owner);
         }
 
-        if (run.Context.Impairment is { } impairment)
-        {
-            await DrainAsync(run.Context, impairment, cancellationToken).ConfigureAwait(false);
-        }
-
-        run.Context.Stopping = true;
-        run.Engine.RequestStop();
-        try
-        {
-            await run.Engine.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The port is free once this returns; if the caller stopped waiting, once the loops have ended.
-            Volatile.Write(ref _released, run.Release());
-        }
-
-        Log.ServerStopped(_logger, run.LocalEndPoint);
+        await stop.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Lets queued (delayed) echoes go out, up to <see cref="UdpEchoServerOptions.ShutdownTimeout"/>; drops and counts the rest.</summary>
-    private async Task DrainAsync(EchoLoopContext run, Impairment impairment, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public void SetImpairment(UdpEchoImpairmentOptions impairment)
     {
-        // From here on the receive loops drop new datagrams (counted as shutdown) instead of queueing more.
-        run.Draining = true;
-        try
+        ArgumentNullException.ThrowIfNull(impairment);
+        impairment.Validate(nameof(UdpEchoImpairmentOptions));
+        lock (_gate)
         {
-            await impairment.DrainAsync().WaitAsync(_options.ShutdownTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            // Out of time (or the caller gave up waiting): what is left is dropped below.
-        }
-
-        var dropped = impairment.Close(remote => _report.Dropped(remote, DropReason.Shutdown));
-        if (dropped > 0)
-        {
-            Log.ShutdownDropped(_logger, run.LocalEndPoint, dropped);
+            _impairment = impairment.Clone();
+            _run?.Pipeline.SetImpairment(CompileImpairment());
         }
     }
 
     /// <inheritdoc />
-    public UdpEchoServerStatistics GetStatistics() => _report.Snapshot();
+    public UdpEchoServerStatistics GetStatistics() => _statistics.Snapshot();
 
-    /// <summary>Stops the server, if it runs, and releases its socket. Safe to call more than once.</summary>
-    /// <returns>A task that completes when the receive loop has ended.</returns>
+    /// <summary>Stops the server, if it runs, and releases its sockets. Safe to call more than once, and during a <see cref="StopAsync"/>.</summary>
+    /// <returns>A task that completes when the sockets are closed.</returns>
     public async ValueTask DisposeAsync()
     {
         lock (_gate)
@@ -211,51 +238,104 @@ public sealed class UdpEchoServer : IUdpEchoServer
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Gets a value indicating whether anyone listens to <see cref="MessageReceived"/>; the loops copy a payload only then.</summary>
-    internal bool HasMessageReceivedSubscribers => MessageReceived is not null;
+    /// <summary>Compiles the current impairment settings for a new model version. Under <see cref="_gate"/>.</summary>
+    private ImpairmentModel? CompileImpairment() =>
+        ImpairmentModel.Create(_impairment, _options.TimeProvider.TimestampFrequency, _options.EffectiveReceiveLoops, ++_impairmentVersion);
 
-    /// <summary>Raises <see cref="MessageReceived"/> from a receive loop; a throwing handler is counted and logged, never fatal.</summary>
-    internal void RaiseMessageReceived(ReadOnlySpan<byte> payload, SocketAddress remote)
+    /// <summary>Lets queued (delayed) echoes go out, up to the shutdown timeout; ends the loops; then drops and counts what is left and closes the sockets.</summary>
+    private async Task StopRunAsync(Run run, TaskCompletionSource done)
     {
-        var handlers = MessageReceived;
-        if (handlers is null)
+        try
+        {
+            await run.Pipeline.DrainAsync(_options.ShutdownTimeout, _options.TimeProvider).ConfigureAwait(false);
+            run.Pipeline.BeginStop();
+            run.Engine.RequestStop();
+            await run.Engine.Completion.ConfigureAwait(false);
+            Release(run);
+            Log.ServerStopped(_logger, run.Pipeline.LocalEndPoint);
+            done.TrySetResult();
+        }
+#pragma warning disable CA1031 // The stop's callers get whatever went wrong; nothing is left half-stopped unreported.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            done.TrySetException(e);
+        }
+    }
+
+    /// <summary>A run whose loops all faulted: nothing can be sent any more, so nothing is drained.</summary>
+    private void ReleaseFaulted(Run run)
+    {
+        run.Pipeline.BeginStop();
+        Release(run);
+    }
+
+    /// <summary>After the loops have ended: drops what still waits, takes the kernel's last word on drops, closes the sockets.</summary>
+    private void Release(Run run)
+    {
+        var dropped = run.Pipeline.Close();
+        if (dropped > 0)
+        {
+            Log.ShutdownDropped(_logger, run.Pipeline.LocalEndPoint, dropped);
+        }
+
+        for (var i = 0; i < Math.Min(run.Sockets.Length, run.Pipeline.Loops.Length); i++)
+        {
+            var total = UdpSockets.ReadKernelDrops(run.Sockets[i]);
+            if (total > 0)
+            {
+                run.Pipeline.Loops[i].OnKernelDrops(total);
+            }
+        }
+
+        _statistics.SetLive([]);
+        _statistics.Retire(
+            run.Pipeline.Loops.SelectMany(l => new[] { l.Report.Counters, l.QueueReport.Counters }),
+            run.Pipeline.Loops.Select(l => l.Delays));
+        foreach (var socket in run.Sockets)
+        {
+            socket.Dispose();
+        }
+
+        run.Engine.Dispose();
+        lock (_gate)
+        {
+            if (ReferenceEquals(_run, run))
+            {
+                Volatile.Write(ref _run, null);
+            }
+        }
+    }
+
+    private void LogCappedBuffers(IPEndPoint local, SocketBuffers buffers)
+    {
+        if (_buffersLogged)
         {
             return;
         }
 
-        // Handlers get their own copy: the receive buffer is overwritten by the next datagram.
-        var args = new UdpEchoMessageReceivedEventArgs(UdpSockets.ToEndPoint(remote), payload.ToArray());
-        Subscribers.Invoke(handlers, this, args, (Report: _report, Remote: remote), static (state, e) => state.Report.SubscriberFailed(state.Remote, e));
+        _buffersLogged = true;
+        if (buffers.ReceiveCapped)
+        {
+            _diagnostics.BuffersCapped(local, "receive", buffers.ReceiveRequested, buffers.ReceiveGranted, "net.core.rmem_max", _options.ReceiveBufferSize is not null);
+        }
+
+        if (buffers.SendCapped)
+        {
+            _diagnostics.BuffersCapped(local, "send", buffers.SendRequested, buffers.SendGranted, "net.core.wmem_max", _options.SendBufferSize is not null);
+        }
     }
 
     /// <summary>One bind-to-close lifetime of the server: restarting creates a new one.</summary>
-    private sealed class Run(EchoLoopContext context, EchoEngine engine)
+    private sealed class Run(ServerPipeline pipeline, EchoEngine engine, Socket[] sockets)
     {
-        public EchoLoopContext Context { get; } = context;
+        public ServerPipeline Pipeline { get; } = pipeline;
 
         public EchoEngine Engine { get; } = engine;
 
-        public IPEndPoint LocalEndPoint => Context.LocalEndPoint;
+        public Socket[] Sockets { get; } = sockets;
 
-        /// <summary>Closes the socket (freeing the port) and what the engine holds, now if the loops have ended, else as they end.</summary>
-        /// <returns>A task that completes when both are closed.</returns>
-        public Task Release()
-        {
-            if (Engine.Completion.IsCompleted)
-            {
-                Release(this);
-                return Task.CompletedTask;
-            }
-
-            // The caller stopped waiting. Closing the socket now would wait anyway for a batched loop that holds its
-            // handle (in a blocked send, or a MessageReceived handler): the loops let go of both when they end.
-            return Engine.Completion.ContinueWith(static (_, run) => Release((Run)run!), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        private static void Release(Run run)
-        {
-            run.Context.Socket.Dispose();
-            run.Engine.Dispose();
-        }
+        /// <summary>Gets or sets the one stop of this run, once asked for. Under the server's gate.</summary>
+        public Task? Stop { get; set; }
     }
 }

@@ -31,12 +31,24 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is 65,527 (<see cref="MaxIPv6DatagramSize"/>), so every datagram that UDP can carry is echoed. The allowed range is 0 to 65,527.</value>
     public int MaxDatagramSize { get; set; } = MaxIPv6DatagramSize;
 
-    /// <summary>Gets or sets the socket's receive buffer size in bytes (<c>SO_RCVBUF</c>); a larger buffer absorbs longer bursts.</summary>
-    /// <value>The default is <see langword="null"/>: the operating system's default.</value>
+    /// <summary>The receive and send buffer sizes a server asks for by default: 8 MiB, as QUIC stacks and the C reference servers do.</summary>
+    public const int DefaultSocketBufferSize = 8 << 20;
+
+    /// <summary>
+    /// Gets or sets the receive buffer size in bytes (<c>SO_RCVBUF</c>) of each socket; a larger buffer absorbs longer
+    /// bursts, and the kernel drops what does not fit (<see cref="UdpEchoServerStatistics.DroppedByKernel"/>).
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="null"/>: ask for <see cref="DefaultSocketBufferSize"/>. The kernel may grant less (on
+    /// Linux, at most <c>net.core.rmem_max</c>); the server then logs it once. When set, it must be positive.
+    /// </value>
     public int? ReceiveBufferSize { get; set; }
 
-    /// <summary>Gets or sets the socket's send buffer size in bytes (<c>SO_SNDBUF</c>).</summary>
-    /// <value>The default is <see langword="null"/>: the operating system's default.</value>
+    /// <summary>Gets or sets the send buffer size in bytes (<c>SO_SNDBUF</c>) of each socket.</summary>
+    /// <value>
+    /// The default is <see langword="null"/>: ask for <see cref="DefaultSocketBufferSize"/>. The kernel may grant less (on
+    /// Linux, at most <c>net.core.wmem_max</c>); the server then logs it once. When set, it must be positive.
+    /// </value>
     public int? SendBufferSize { get; set; }
 
     /// <summary>
@@ -62,6 +74,19 @@ public sealed class UdpEchoServerOptions
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool FilterSourceAddresses { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the guard against echo loops between this server and another echo server or reflector: a source that
+    /// keeps sending back exactly what it was just sent (16 times in a row, each within a second) gets no echo for 10
+    /// seconds, so a loop started by one forged datagram stops within 16 bounces, whatever the ports. Datagrams from
+    /// the server's own endpoint are always dropped, whatever this says.
+    /// </summary>
+    /// <value>
+    /// The default is <see cref="UdpEchoLoopGuard.Automatic"/>: on when <see cref="Address"/> is not a loopback address
+    /// (forged loops come from the network), off on loopback, where test harnesses send the same bytes back to back and
+    /// would look exactly like a loop. See <c>docs/security.md</c> for the trade-off.
+    /// </value>
+    public UdpEchoLoopGuard LoopGuard { get; set; }
 
     /// <summary>Gets the networks allowed to get an echo. Datagrams from any other source are dropped. IPv4 networks also match IPv4-mapped IPv6 senders.</summary>
     /// <value>The default is empty: every source (that passes the other checks) is allowed.</value>
@@ -102,16 +127,30 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is <see cref="UdpEchoServerEngine.Automatic"/>: batched on 64-bit Linux, portable elsewhere.</value>
     public UdpEchoServerEngine Engine { get; set; }
 
-    /// <summary>Gets or sets how many receive loops share the socket. More loops echo more datagrams per second when the machine has cores to spare, and none while it has not.</summary>
+    /// <summary>
+    /// Gets or sets how many receive loops serve the endpoint. More loops echo more datagrams per second when the machine
+    /// has cores to spare, and none while it has not.
+    /// </summary>
     /// <value>
     /// The default is <see langword="null"/>: one loop per four processors, at least one (so one loop on a machine with up
     /// to seven processors, which leaves cores for the rest of the application). When set, it must be from 1 to 64.
     /// </value>
+    /// <remarks>
+    /// On Linux each loop has a socket of its own, bound to the same endpoint as a <c>SO_REUSEPORT</c> group: the kernel
+    /// sends each sender's datagrams (by address and port) to one socket, so every sender's datagrams are still received,
+    /// echoed and raised in order, and loops share no state on the per-datagram path. Elsewhere (the portable engine on
+    /// Windows or macOS) the loops share one socket: <see cref="IUdpEchoServer.MessageReceived"/> handlers still never
+    /// overlap, but one sender's datagrams may then be echoed and raised out of order. Use one loop where that matters.
+    /// </remarks>
     public int? ReceiveLoops { get; set; }
 
     internal IPEndPoint EndPoint => new(Address, Port);
 
     internal int EffectiveReceiveLoops => ReceiveLoops ?? Math.Max(1, Environment.ProcessorCount / 4);
+
+    internal int EffectiveReceiveBufferSize => ReceiveBufferSize ?? DefaultSocketBufferSize;
+
+    internal int EffectiveSendBufferSize => SendBufferSize ?? DefaultSocketBufferSize;
 
     internal double EffectiveRateLimitBurst => RateLimitBurst ?? Math.Max(1, Math.Ceiling(RateLimitPerSource ?? 1));
 
@@ -155,6 +194,11 @@ public sealed class UdpEchoServerOptions
         if (SendBufferSize is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(SendBufferSize), SendBufferSize, $"{nameof(UdpEchoServerOptions)}.{nameof(SendBufferSize)} must be positive when set; it was {SendBufferSize}.");
+        }
+
+        if (!Enum.IsDefined(LoopGuard))
+        {
+            throw OutOfRange(nameof(LoopGuard), LoopGuard, "must be Automatic, On or Off");
         }
 
         if (!Enum.IsDefined(Engine))

@@ -36,6 +36,8 @@ internal sealed class RecordingServer : IUdpEchoServer
 
     public UdpEchoServerStatistics GetStatistics() => new();
 
+    public void SetImpairment(UdpEchoImpairmentOptions impairment) => Calls.Add(nameof(SetImpairment));
+
     public ValueTask DisposeAsync()
     {
         Calls.Add(nameof(DisposeAsync));

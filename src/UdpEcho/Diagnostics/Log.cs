@@ -52,6 +52,24 @@ internal static partial class Log
     [LoggerMessage(113, LogLevel.Warning, "UDP echo server on {LocalEndPoint} stopped with {Count} delayed echoes still queued after ShutdownTimeout; they were dropped", EventName = "ShutdownDropped")]
     public static partial void ShutdownDropped(ILogger logger, IPEndPoint localEndPoint, int count);
 
+    [LoggerMessage(114, LogLevel.Warning, "Dropped a datagram from {RemoteEndPoint}: loop guard (the source is this server's own endpoint, or an echo peer that keeps sending back exactly what it was sent) ({Suppressed} similar drops not logged)", EventName = "LoopGuardDropped")]
+    public static partial void LoopGuardDropped(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(115, LogLevel.Warning, "Dropped a datagram from {RemoteEndPoint}: the impairment queue is full (Impairment.MaxQueuedEchoes, MaxQueuedBytes, or the bandwidth limit's backlog) ({Suppressed} similar drops not logged)", EventName = "ImpairmentQueueFull")]
+    public static partial void QueueFull(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(116, LogLevel.Debug, "Dropped a datagram from {RemoteEndPoint}: shorter than a STAMP test packet (44 bytes) ({Suppressed} similar drops not logged)", EventName = "TooShort")]
+    public static partial void TooShort(ILogger logger, IPEndPoint remoteEndPoint, long suppressed);
+
+    [LoggerMessage(117, LogLevel.Warning, "The kernel dropped {Count} datagrams for the UDP echo server on {LocalEndPoint} because its receive buffer was full (ReceiveBufferSize; net.core.rmem_max caps it) ({Suppressed} similar warnings suppressed)", EventName = "KernelDropped")]
+    public static partial void KernelDropped(ILogger logger, IPEndPoint localEndPoint, long count, long suppressed);
+
+    [LoggerMessage(118, LogLevel.Information, "The {Which} buffer of the UDP echo server on {LocalEndPoint} is {Granted} bytes, not the {Requested} asked for by default: the kernel caps it at {Sysctl}; raise that for longer bursts", EventName = "BufferCapped")]
+    public static partial void BufferCapped(ILogger logger, string which, IPEndPoint localEndPoint, int requested, int granted, string sysctl);
+
+    [LoggerMessage(119, LogLevel.Warning, "The {Which} buffer of the UDP echo server on {LocalEndPoint} is {Granted} bytes, not the {Requested} configured: the kernel caps it at {Sysctl}", EventName = "BufferCappedExplicit")]
+    public static partial void BufferCappedExplicit(ILogger logger, string which, IPEndPoint localEndPoint, int requested, int granted, string sysctl);
+
     [LoggerMessage(200, LogLevel.Debug, "UDP echo client bound to {LocalEndPoint}, talking to {RemoteEndPoint}", EventName = "ClientConnected")]
     public static partial void ClientConnected(ILogger logger, EndPoint? localEndPoint, IPEndPoint remoteEndPoint);
 

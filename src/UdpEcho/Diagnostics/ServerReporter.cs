@@ -1,81 +1,86 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using UdpEcho.Addressing;
 using UdpEcho.Policy;
-using UdpEcho.Transport;
 
 namespace UdpEcho.Diagnostics;
 
 /// <summary>
-/// Where the server's loops report what became of each datagram: the statistics counters, the metrics and the
-/// throttled log lines, kept consistent with one another in one place, so that every engine counts alike. Safe to
-/// call from several loops at once; allocates nothing unless a listener or an enabled log level asks for it.
+/// Where one writer (a receive loop, or one impairment queue) reports what became of each datagram: its own counters,
+/// the shared metrics and the throttled log lines, kept consistent with one another in one place, so that every engine
+/// counts alike. Not thread-safe: each writer has its own. Allocates nothing unless a listener or an enabled log level
+/// asks for it.
 /// </summary>
-internal sealed class ServerReporter
+internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics shared)
 {
-    private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(5);
+    private readonly ILogger _logger = shared.Logger;
+    private readonly UdpEchoMetrics _metrics = shared.Metrics;
+    private long _kernelDrops;
 
-    private readonly ILogger _logger;
-    private readonly UdpEchoMetrics _metrics;
-    private readonly ServerCounters _counters = new();
-    private readonly LogThrottle _receiveWarnings = new(WarningInterval);
-    private readonly LogThrottle _sendWarnings = new(WarningInterval);
-    private readonly LogThrottle _subscriberErrors = new(WarningInterval);
-    private readonly LogThrottle[] _dropLogs;
+    public CounterBlock Counters { get; } = counters;
 
-    public ServerReporter(ILogger logger, UdpEchoMetrics metrics, TimeProvider time)
-    {
-        _logger = logger;
-        _metrics = metrics;
-
-        // One throttle per drop reason, so that a flood of one kind cannot hide the first line of another.
-        _dropLogs = new LogThrottle[_counters.Drops.Length];
-        for (var i = 0; i < _dropLogs.Length; i++)
-        {
-            _dropLogs[i] = new LogThrottle(WarningInterval, time);
-        }
-    }
-
-    public UdpEchoServerStatistics Snapshot() => _counters.Snapshot();
+    public ServerDiagnostics Shared { get; } = shared;
 
     /// <summary>A datagram of <paramref name="length"/> bytes arrived and fits <c>MaxDatagramSize</c>.</summary>
     public void Received(SocketAddress remote, int length)
     {
-        Interlocked.Increment(ref _counters.DatagramsReceived);
-        Interlocked.Add(ref _counters.BytesReceived, length);
+        Counters.Increment(ServerCounter.DatagramsReceived);
+        Counters.Add(ServerCounter.BytesReceived, length);
         Record(remote, length, static tags => tags.Received);
     }
 
     /// <summary>A datagram larger than <paramref name="max"/> arrived. Its real size is unknown (the kernel cut it to the buffer), so it adds no bytes anywhere.</summary>
     public void Oversized(SocketAddress remote, int max)
     {
-        Interlocked.Increment(ref _counters.DatagramsReceived);
-        Interlocked.Increment(ref _counters.DatagramsTruncated);
-        Interlocked.Increment(ref _counters.DatagramsDropped);
+        Counters.Increment(ServerCounter.DatagramsReceived);
+        Counters.Drop(DropReason.TooLarge);
         Record(remote, 0, static tags => tags.Received);
         if (_metrics.ServerDropped.Enabled)
         {
-            _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedTooLarge);
+            _metrics.ServerDropped.Add(1, ServerTags.For(remote).Dropped(DropReason.TooLarge));
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug) && _dropLogs[(int)DropReason.TooLarge].TryEnter(out var suppressed))
+        if (_logger.IsEnabled(LogLevel.Debug) && Shared.DropLogs[(int)DropReason.TooLarge].TryEnter(out var suppressed))
         {
-            Log.DatagramTruncated(_logger, UdpSockets.ToEndPoint(remote), max, suppressed);
+            Log.DatagramTruncated(_logger, EndPoints.ToEndPoint(remote), max, suppressed);
         }
     }
 
     /// <summary>The OS reported an error on receive (an ICMP error for an earlier echo, a passing shortage); the loop goes on.</summary>
     public void ReceiveFailed(SocketError error)
     {
-        Interlocked.Increment(ref _counters.ReceiveErrors);
+        Counters.Increment(ServerCounter.ReceiveErrors);
         if (_metrics.ServerErrors.Enabled)
         {
             _metrics.ServerErrors.Add(1, ServerTags.ReceiveError);
         }
 
-        if (_receiveWarnings.TryEnter(out var suppressed))
+        if (Shared.ReceiveWarnings.TryEnter(out var suppressed))
         {
             Log.ReceiveFailed(_logger, error, suppressed);
+        }
+    }
+
+    /// <summary>The kernel's running count of datagrams it dropped for this writer's socket rose to <paramref name="total"/>.</summary>
+    public void KernelDrops(long total, IPEndPoint localEndPoint)
+    {
+        var added = total - _kernelDrops;
+        if (added <= 0)
+        {
+            return;
+        }
+
+        _kernelDrops = total;
+        Counters.Set(ServerCounter.KernelDrops, total);
+        if (_metrics.ServerDropped.Enabled)
+        {
+            _metrics.ServerDropped.Add(added, ServerTags.ReceiveBufferFull);
+        }
+
+        if (Shared.KernelDropWarnings.TryEnter(out var suppressed))
+        {
+            Log.KernelDropped(_logger, localEndPoint, added, suppressed);
         }
     }
 
@@ -84,30 +89,30 @@ internal sealed class ServerReporter
 
     public void Echoed(SocketAddress remote, int length)
     {
-        Interlocked.Increment(ref _counters.DatagramsEchoed);
-        Interlocked.Add(ref _counters.BytesEchoed, length);
+        Counters.Increment(ServerCounter.DatagramsEchoed);
+        Counters.Add(ServerCounter.BytesEchoed, length);
         Record(remote, length, static tags => tags.Sent);
         if (_logger.IsEnabled(LogLevel.Trace))
         {
-            Log.DatagramEchoed(_logger, length, UdpSockets.ToEndPoint(remote));
+            Log.DatagramEchoed(_logger, length, EndPoints.ToEndPoint(remote));
         }
     }
 
     public void Dropped(SocketAddress remote, DropReason reason)
     {
-        _counters.Drop(reason);
+        Counters.Drop(reason);
         if (_metrics.ServerDropped.Enabled)
         {
             _metrics.ServerDropped.Add(1, ServerTags.For(remote).Dropped(reason));
         }
 
-        var level = reason is DropReason.NotAllowed or DropReason.ImpairedLoss ? LogLevel.Debug : LogLevel.Warning;
-        if (!_logger.IsEnabled(level) || !_dropLogs[(int)reason].TryEnter(out var suppressed))
+        var level = reason is DropReason.NotAllowed or DropReason.ImpairedLoss or DropReason.Shutdown or DropReason.TooShort ? LogLevel.Debug : LogLevel.Warning;
+        if (!_logger.IsEnabled(level) || !Shared.DropLogs[(int)reason].TryEnter(out var suppressed))
         {
             return;
         }
 
-        var endPoint = UdpSockets.ToEndPoint(remote);
+        var endPoint = EndPoints.ToEndPoint(remote);
         switch (reason)
         {
             case DropReason.SourcePort:
@@ -125,19 +130,27 @@ internal sealed class ServerReporter
             case DropReason.ImpairedLoss:
                 Log.ImpairedLoss(_logger, endPoint, suppressed);
                 break;
+            case DropReason.LoopGuard:
+                Log.LoopGuardDropped(_logger, endPoint, suppressed);
+                break;
+            case DropReason.QueueFull:
+                Log.QueueFull(_logger, endPoint, suppressed);
+                break;
+            case DropReason.TooShort:
+                Log.TooShort(_logger, endPoint, suppressed);
+                break;
         }
     }
 
     /// <summary>The OS refused to send an echo (no route, no buffer space, a broadcast source...): it costs one echo, never the server.</summary>
-    public void SendFailed(SocketAddress remote, int length, SocketException e)
+    public void SendFailed(SocketAddress remote, int length, SocketError error)
     {
-        Interlocked.Increment(ref _counters.SendErrors);
-        Interlocked.Increment(ref _counters.DatagramsDropped);
+        Counters.Drop(DropReason.SendFailed);
 
         // Each instrument asks for itself: a listener may enable one and not the other.
         if (_metrics.ServerDropped.Enabled)
         {
-            _metrics.ServerDropped.Add(1, ServerTags.For(remote).DroppedSendFailed);
+            _metrics.ServerDropped.Add(1, ServerTags.For(remote).Dropped(DropReason.SendFailed));
         }
 
         if (_metrics.ServerErrors.Enabled)
@@ -145,21 +158,21 @@ internal sealed class ServerReporter
             _metrics.ServerErrors.Add(1, ServerTags.For(remote).SendError);
         }
 
-        if (_sendWarnings.TryEnter(out var suppressed))
+        if (Shared.SendWarnings.TryEnter(out var suppressed))
         {
-            Log.SendFailed(_logger, length, UdpSockets.ToEndPoint(remote), e.SocketErrorCode, suppressed);
+            Log.SendFailed(_logger, length, EndPoints.ToEndPoint(remote), error, suppressed);
         }
     }
 
     public void SubscriberFailed(SocketAddress remote, Exception e)
     {
-        Interlocked.Increment(ref _counters.SubscriberErrors);
+        Counters.Increment(ServerCounter.SubscriberErrors);
         if (_metrics.ServerErrors.Enabled)
         {
             _metrics.ServerErrors.Add(1, ServerTags.For(remote).SubscriberError);
         }
 
-        if (_subscriberErrors.TryEnter(out var suppressed))
+        if (Shared.SubscriberErrors.TryEnter(out var suppressed))
         {
             Log.SubscriberFailed(_logger, e, suppressed);
         }

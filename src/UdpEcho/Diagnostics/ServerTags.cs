@@ -32,12 +32,28 @@ internal sealed class ServerTags(bool ipv6)
 
     public KeyValuePair<string, object?>[] DroppedShutdown { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "shutdown");
 
+    public KeyValuePair<string, object?>[] DroppedLoopGuard { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "loop_guard");
+
+    public KeyValuePair<string, object?>[] DroppedQueueFull { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "queue_full");
+
+    public KeyValuePair<string, object?>[] DroppedTooShort { get; } = UdpEchoMetrics.Tags(ipv6, "udpecho.drop.reason", "too_short");
+
+    /// <summary>
+    /// The tags of datagrams the kernel dropped before the server could read them (its receive buffer was full). The
+    /// kernel only counts them, so there is no IP version to tell.
+    /// </summary>
+    public static KeyValuePair<string, object?>[] ReceiveBufferFull { get; } =
+        [new("network.transport", "udp"), new("udpecho.drop.reason", "receive_buffer_full")];
+
     /// <summary>
     /// The tags of a failed receive. No datagram came with it, so there is no IP version to tell: only the transport,
     /// as OpenTelemetry allows when the version is unknown.
     /// </summary>
     public static KeyValuePair<string, object?>[] ReceiveError { get; } =
         [new("network.transport", "udp"), new("error.type", "receive")];
+
+    /// <summary>The tags of the impairment simulation's lateness: how late a delayed echo went out, whatever its IP version.</summary>
+    public static KeyValuePair<string, object?>[] Lateness { get; } = [new("network.transport", "udp")];
 
     public KeyValuePair<string, object?>[] SendError { get; } = UdpEchoMetrics.Tags(ipv6, "error.type", "send");
 
@@ -54,6 +70,9 @@ internal sealed class ServerTags(bool ipv6)
         DropReason.SendFailed => DroppedSendFailed,
         DropReason.ImpairedLoss => DroppedImpairedLoss,
         DropReason.Shutdown => DroppedShutdown,
+        DropReason.LoopGuard => DroppedLoopGuard,
+        DropReason.QueueFull => DroppedQueueFull,
+        DropReason.TooShort => DroppedTooShort,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

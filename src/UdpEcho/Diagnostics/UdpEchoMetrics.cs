@@ -27,6 +27,7 @@ internal sealed class UdpEchoMetrics
         ServerBytes = meter.CreateCounter<long>("udpecho.server.bytes", "By", "Payload bytes the server received and sent, by direction.");
         ServerDropped = meter.CreateCounter<long>("udpecho.server.dropped", "{datagram}", "Datagrams the server received but did not echo, by reason.");
         ServerErrors = meter.CreateCounter<long>("udpecho.server.errors", "{error}", "Errors the server survived, by kind.");
+        ServerLateness = meter.CreateHistogram<double>("udpecho.server.impairment.lateness", "s", "How late the impairment simulation sent delayed echoes against their due time: the simulator's own error.");
         ClientRoundTrip = meter.CreateHistogram<double>("udpecho.client.round_trip.duration", "s", "Time from the send of a datagram to the arrival of its echo, for calls and probes.");
         ClientTimeouts = meter.CreateCounter<long>("udpecho.client.timeouts", "{call}", "Calls that got no echo within any attempt, and probes that got none within their timeout.");
         ClientRetries = meter.CreateCounter<long>("udpecho.client.retries", "{datagram}", "Datagrams sent again after an attempt timed out.");
@@ -40,6 +41,8 @@ internal sealed class UdpEchoMetrics
     public Counter<long> ServerDropped { get; }
 
     public Counter<long> ServerErrors { get; }
+
+    public Histogram<double> ServerLateness { get; }
 
     public Histogram<double> ClientRoundTrip { get; }
 

@@ -1,7 +1,6 @@
 namespace UdpEcho.Policy;
 
-/// <summary>Why the server did not echo a datagram; <see cref="None"/> means it did (or will).</summary>
-/// <remarks>The values index <see cref="ServerCounters"/>' per-reason array and pick the metric tag, so keep them dense.</remarks>
+/// <summary>Why a received datagram was not echoed. Each has its own statistic, metric tag and log line.</summary>
 internal enum DropReason
 {
     /// <summary>Not dropped: echo it.</summary>
@@ -28,6 +27,21 @@ internal enum DropReason
     /// <summary>Lost on purpose by the impairment simulation.</summary>
     ImpairedLoss,
 
-    /// <summary>Still queued (delayed) when the server stopped and the shutdown timeout ran out.</summary>
+    /// <summary>Still queued (delayed) when the server stopped and the shutdown timeout ran out, or arrived while it stopped.</summary>
     Shutdown,
+
+    /// <summary>The loop guard: the source is the server itself, or a peer that keeps sending back exactly what it was sent.</summary>
+    LoopGuard,
+
+    /// <summary>The impairment simulation's queue (delayed echoes, or the bandwidth limit's backlog) was full.</summary>
+    QueueFull,
+
+    /// <summary>Shorter than the protocol's smallest packet (a STAMP test packet is at least 44 bytes).</summary>
+    TooShort,
+}
+
+/// <summary>The number of <see cref="DropReason"/> values, <see cref="DropReason.None"/> included.</summary>
+internal static class DropReasons
+{
+    public const int Count = (int)DropReason.TooShort + 1;
 }

@@ -1,18 +1,17 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using UdpEcho.Addressing;
 
 namespace UdpEcho.Policy;
 
 /// <summary>
-/// Decides, for one received datagram, whether the server echoes it. Checks run cheapest first: source port (the
-/// echo-loop defence), source address sanity, the allow-list, then the rate limits (last, so that a datagram dropped
-/// for another reason spends no token). Works on raw <c>sockaddr</c> bytes and allocates nothing per datagram, so
-/// any socket engine can call it.
+/// Decides, from its source alone, whether a received datagram may be echoed: not from the server's own endpoint (a
+/// self-loop), not from a reserved source port (the echo-loop defence), not from a source address that cannot be a real
+/// sender, and from an allowed network. Checks run cheapest first. Works on raw <c>sockaddr</c> bytes, allocates
+/// nothing and keeps no state, so every receive loop calls the same instance without a lock.
 /// </summary>
-/// <remarks>
-/// Thread-safe: the rate-limit state is behind a lock, taken only when a rate limit is configured.
-/// </remarks>
+/// <remarks>One instance per server run: the bound port and the machine's addresses are read when the server binds.</remarks>
 internal sealed class EchoPolicy
 {
     /// <summary>NFS. OpenBSD inetd's <c>dg_badinput</c> refuses it too: a forged echo to an NFS server's port is an attack vector.</summary>
@@ -25,13 +24,15 @@ internal sealed class EchoPolicy
     private readonly bool _loopbackSourcesArrive;
     private readonly UInt128[] _broadcasts;
     private readonly (UInt128 Base, UInt128 Mask)[] _allowed;
-    private readonly RateLimitTable? _perSource;
-    private readonly TokenBucket[]? _global;
-    private readonly double _globalTokensPerTick;
-    private readonly double _globalBurst;
-    private readonly object _rateGate = new();
+    private readonly int _boundPort;
+    private readonly bool _boundWildcard;
+    private readonly UInt128 _boundAddress;
+    private readonly UInt128[] _localAddresses;
 
-    public EchoPolicy(UdpEchoServerOptions options, IPAddress boundAddress, long timestampFrequency, long now, IEnumerable<IPAddress>? broadcastAddresses = null)
+    /// <param name="options">The server's options.</param>
+    /// <param name="bound">The endpoint the server is bound to, with its real port.</param>
+    /// <param name="interfaces">The machine's interface addresses and their prefix lengths; <see langword="null"/> to read them now.</param>
+    public EchoPolicy(UdpEchoServerOptions options, IPEndPoint bound, IEnumerable<(IPAddress Address, int PrefixLength)>? interfaces = null)
     {
         _filterPorts = options.FilterSourcePorts;
         if (_filterPorts)
@@ -51,51 +52,33 @@ internal sealed class EchoPolicy
             }
         }
 
+        var addresses = (interfaces ?? InterfaceAddresses()).ToList();
         _filterAddresses = options.FilterSourceAddresses;
-        _loopbackSourcesArrive = LoopbackSourcesArrive(boundAddress);
-        _broadcasts = broadcastAddresses is null ? [.. DirectedBroadcasts()] : [.. broadcastAddresses.Select(SourceAddress.ToKey)];
+        _loopbackSourcesArrive = LoopbackSourcesArrive(bound.Address);
+        _broadcasts = [.. DirectedBroadcasts(addresses)];
         _allowed = [.. options.AllowedSources.Select(SourceAddress.ToKeyRange)];
-
-        if (options.RateLimitPerSource is double perSource)
-        {
-            _perSource = new RateLimitTable(options.RateLimitMaxSources, perSource, options.EffectiveRateLimitBurst, timestampFrequency);
-        }
-
-        if (options.GlobalRateLimit is double global)
-        {
-            _globalBurst = Math.Max(1, Math.Ceiling(global));
-            _globalTokensPerTick = global / timestampFrequency;
-            _global = [TokenBucket.Full(_globalBurst, now)];
-        }
+        _boundPort = bound.Port;
+        _boundAddress = SourceAddress.ToKey(bound.Address);
+        _boundWildcard = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any);
+        _localAddresses = [.. addresses.Select(a => SourceAddress.ToKey(a.Address)).Distinct()];
     }
 
-    /// <summary>Gets a value indicating whether the policy checks anything at all; when not, the server skips it.</summary>
-    public bool IsActive => _filterPorts || _filterAddresses || _allowed.Length > 0 || UsesTime;
-
-    /// <summary>Gets a value indicating whether <see cref="Check"/> needs a real timestamp (a rate limit is on).</summary>
-    public bool UsesTime => _perSource is not null || _global is not null;
-
-    /// <summary>Gets the number of sources in the per-source rate-limit table.</summary>
-    public int TrackedSources
-    {
-        get
-        {
-            lock (_rateGate)
-            {
-                return _perSource?.Count ?? 0;
-            }
-        }
-    }
-
-    /// <summary>Decides about one datagram.</summary>
+    /// <summary>Decides about one datagram's source.</summary>
     /// <param name="sockaddr">The sender, as raw <c>sockaddr_in</c> or <c>sockaddr_in6</c> bytes (see <see cref="SourceAddress"/>).</param>
-    /// <param name="timestamp">Now, from the server's <see cref="TimeProvider"/>; only read when a rate limit is on.</param>
-    /// <returns><see cref="DropReason.None"/> to echo, otherwise why not.</returns>
-    public DropReason Check(ReadOnlySpan<byte> sockaddr, long timestamp)
+    /// <param name="port">The source port, for the checks that come after this one.</param>
+    /// <param name="address">The source address (IPv4 as IPv4-mapped), for the checks that come after this one.</param>
+    /// <returns><see cref="DropReason.None"/> to go on, otherwise why not.</returns>
+    public DropReason Check(ReadOnlySpan<byte> sockaddr, out ushort port, out UInt128 address)
     {
-        if (!SourceAddress.TryRead(sockaddr, out var port, out var address))
+        if (!SourceAddress.TryRead(sockaddr, out port, out address))
         {
             return DropReason.SourceAddress;
+        }
+
+        // Nothing legitimate sends from the server's own endpoint: an echo to it would come straight back, for ever.
+        if (port == _boundPort && IsSelf(address))
+        {
+            return DropReason.LoopGuard;
         }
 
         if (_filterPorts && port <= NfsPort && (_blockedPorts[port >> 6] & (1UL << (port & 63))) != 0)
@@ -111,22 +94,6 @@ internal sealed class EchoPolicy
         if (_allowed.Length > 0 && !IsAllowed(address))
         {
             return DropReason.NotAllowed;
-        }
-
-        if (_perSource is not null || _global is not null)
-        {
-            lock (_rateGate)
-            {
-                if (_perSource is not null && !_perSource.TryTake(address, timestamp))
-                {
-                    return DropReason.RateLimited;
-                }
-
-                if (_global is not null && !_global[0].TryTake(timestamp, _globalTokensPerTick, _globalBurst))
-                {
-                    return DropReason.RateLimited;
-                }
-            }
         }
 
         return DropReason.None;
@@ -148,8 +115,44 @@ internal sealed class EchoPolicy
         return IPAddress.IsLoopback(bound) || bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any);
     }
 
+    /// <summary>Whether <paramref name="address"/> is one of the server's own: the bound address, or on a wildcard bind any local one.</summary>
+    private bool IsSelf(UInt128 address)
+    {
+        if (!_boundWildcard)
+        {
+            return address == _boundAddress;
+        }
+
+        if (IsLoopback(address))
+        {
+            return true;
+        }
+
+        foreach (var local in _localAddresses)
+        {
+            if (address == local)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsLoopback(UInt128 address) =>
+        address == UInt128.One || (SourceAddress.IsIPv4(address) && ((uint)address >> 24) == 127);
+
     private bool IsBadSource(UInt128 address)
     {
+        // Directed broadcasts first: the loopback network's own, 127.255.255.255, is one of them.
+        foreach (var broadcast in _broadcasts)
+        {
+            if (address == broadcast)
+            {
+                return true;
+            }
+        }
+
         if (SourceAddress.IsIPv4(address))
         {
             var v4 = (uint)address;
@@ -164,35 +167,23 @@ internal sealed class EchoPolicy
             {
                 return !_loopbackSourcesArrive;
             }
+
+            return false;
         }
-        else
+
+        var high = (ulong)(address >> 64);
+        if (high >> 56 == 0xFF)
         {
-            var high = (ulong)(address >> 64);
-            if (high >> 56 == 0xFF)
-            {
-                return true; // ff00::/8 multicast.
-            }
-
-            if (address == UInt128.One)
-            {
-                return !_loopbackSourcesArrive; // ::1
-            }
-
-            if (address >> 32 == UInt128.Zero)
-            {
-                return true; // :: (unspecified) and the deprecated IPv4-compatible ::a.b.c.d.
-            }
+            return true; // ff00::/8 multicast.
         }
 
-        foreach (var broadcast in _broadcasts)
+        if (address == UInt128.One)
         {
-            if (address == broadcast)
-            {
-                return true;
-            }
+            return !_loopbackSourcesArrive; // ::1
         }
 
-        return false;
+        // :: (unspecified) and the deprecated IPv4-compatible ::a.b.c.d.
+        return address >> 32 == UInt128.Zero;
     }
 
     private bool IsAllowed(UInt128 address)
@@ -210,22 +201,32 @@ internal sealed class EchoPolicy
 
     private void SetBlocked(int port) => _blockedPorts[port >> 6] |= 1UL << (port & 63);
 
-    /// <summary>The directed broadcast address of every IPv4 subnet this machine is on, read once when the server starts.</summary>
-    private static List<UInt128> DirectedBroadcasts()
+    /// <summary>The directed broadcast address of every IPv4 subnet among <paramref name="interfaces"/> (127.255.255.255 always).</summary>
+    private static IEnumerable<UInt128> DirectedBroadcasts(IEnumerable<(IPAddress Address, int PrefixLength)> interfaces)
     {
-        var result = new List<UInt128>();
+        var result = new HashSet<UInt128> { SourceAddress.MappedPrefix | 0x7FFF_FFFFu };
+        foreach (var (address, prefixLength) in interfaces)
+        {
+            if (address.AddressFamily == AddressFamily.InterNetwork && prefixLength is > 0 and < 31)
+            {
+                result.Add(SourceAddress.ToKey(address) | (uint.MaxValue >> prefixLength));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The machine's interface addresses, read when the server starts (for its broadcasts, and to know itself).</summary>
+    private static List<(IPAddress Address, int PrefixLength)> InterfaceAddresses()
+    {
+        var result = new List<(IPAddress, int)>();
         try
         {
             foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
             {
                 foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
                 {
-                    if (unicast.Address.AddressFamily != AddressFamily.InterNetwork || unicast.PrefixLength is <= 0 or >= 31)
-                    {
-                        continue;
-                    }
-
-                    result.Add(SourceAddress.ToKey(unicast.Address) | (uint.MaxValue >> unicast.PrefixLength));
+                    result.Add((unicast.Address, unicast.PrefixLength));
                 }
             }
         }

@@ -60,6 +60,24 @@ internal sealed class LatencyHistogram
         Max = Math.Max(Max, value);
     }
 
+    /// <summary>Adds every value recorded in <paramref name="other"/>, which must track the same highest value.</summary>
+    public void Add(LatencyHistogram other)
+    {
+        if (other._counts.Length != _counts.Length)
+        {
+            throw new ArgumentException("Histograms of different ranges cannot be added.", nameof(other));
+        }
+
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            _counts[i] += other._counts[i];
+        }
+
+        TotalCount += other.TotalCount;
+        Min = Math.Min(Min, other.Min);
+        Max = Math.Max(Max, other.Max);
+    }
+
     /// <summary>
     /// Returns the value at <paramref name="percentile"/> by nearest rank: the smallest recorded value such that at least
     /// <paramref name="percentile"/> percent of all values are less than or equal to it, read back as the highest value

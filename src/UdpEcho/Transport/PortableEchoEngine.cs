@@ -1,25 +1,31 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using UdpEcho.Diagnostics;
 
 namespace UdpEcho.Transport;
 
 /// <summary>
 /// The engine for every operating system: each loop awaits <c>ReceiveFromAsync</c> and <c>SendToAsync</c> with the
 /// <see cref="SocketAddress"/> overloads, on the thread pool. One address, one pinned buffer and one state machine per
-/// loop; nothing per datagram.
+/// loop; nothing per datagram. On Linux each loop has a socket of its own (a <c>SO_REUSEPORT</c> group); elsewhere the
+/// loops share one.
 /// </summary>
 internal sealed class PortableEchoEngine : EchoEngine
 {
-    private readonly EchoLoopContext _context;
+    /// <summary>How often a loop asks the kernel for its drop count (it has no control messages to read it from).</summary>
+    private static readonly long KernelDropPollTicks = Stopwatch.Frequency / 10;
 
-    public PortableEchoEngine(EchoLoopContext context, int loops)
+    private readonly Socket[] _sockets;
+
+    public PortableEchoEngine(Socket[] sockets, EchoLoopHandler[] handlers, int maxDatagramSize)
     {
-        _context = context;
-        var tasks = new Task[loops];
-        for (var i = 0; i < loops; i++)
+        _sockets = sockets;
+        var tasks = new Task[handlers.Length];
+        for (var i = 0; i < handlers.Length; i++)
         {
-            tasks[i] = Task.Run(() => ReceiveLoopAsync(context), CancellationToken.None);
+            var socket = sockets[i % sockets.Length];
+            var handler = handlers[i];
+            tasks[i] = Task.Run(() => ReceiveLoopAsync(socket, handler, maxDatagramSize), CancellationToken.None);
         }
 
         Completion = Task.WhenAll(tasks);
@@ -27,19 +33,23 @@ internal sealed class PortableEchoEngine : EchoEngine
 
     public override Task Completion { get; }
 
-    /// <summary>Closes the socket: that frees the port at once and ends each pending receive with an abort.</summary>
-    public override void RequestStop() => _context.Socket.Dispose();
-
-    private static async Task ReceiveLoopAsync(EchoLoopContext context)
+    /// <summary>Closes the sockets: that ends each pending receive with an abort.</summary>
+    public override void RequestStop()
     {
-        var socket = context.Socket;
-        var max = context.MaxDatagramSize;
-        var report = context.Report;
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+    }
 
+    private static async Task ReceiveLoopAsync(Socket socket, EchoLoopHandler handler, int max)
+    {
         // One byte more than the largest datagram we echo: a datagram that fills the buffer was cut short by the
         // kernel and is dropped whole. Pinned, because the kernel writes into it on every receive.
         var buffer = GC.AllocateUninitializedArray<byte>(max + 1, pinned: true);
         var remote = new SocketAddress(socket.AddressFamily);
+        var nextDropPoll = 0L;
+        var drops = 0L;
 
         try
         {
@@ -51,22 +61,41 @@ internal sealed class PortableEchoEngine : EchoEngine
                     // The SocketAddress overloads reuse one address and one cached event args: no allocation per datagram.
                     received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, remote).ConfigureAwait(false);
                 }
-                catch (SocketException e) when (!context.Stopping && e.SocketErrorCode == SocketError.MessageSize)
+                catch (SocketException e) when (!handler.Stopping && e.SocketErrorCode == SocketError.MessageSize)
                 {
                     // Windows reports a datagram larger than the buffer as an error rather than a short read.
-                    report.Oversized(remote, max);
+                    _ = handler.OnDatagram(remote, buffer.AsSpan(0, max), oversized: true, ReceiveMetadata.None);
                     continue;
                 }
-                catch (SocketException e) when (!context.Stopping && UdpSockets.IsTransient(e.SocketErrorCode))
+                catch (SocketException e) when (!handler.Stopping && UdpSockets.IsTransient(e.SocketErrorCode))
                 {
                     // ICMP errors for earlier echoes (port unreachable and friends) surface here on some systems.
-                    report.ReceiveFailed(e.SocketErrorCode);
+                    handler.OnReceiveFailed(e.SocketErrorCode);
                     continue;
                 }
 
-                if (!context.Admit(remote, buffer.AsSpan(0, Math.Min(received, max)), received > max))
+                var now = Stopwatch.GetTimestamp();
+                if (now >= nextDropPoll)
+                {
+                    nextDropPoll = now + KernelDropPollTicks;
+                    var total = UdpSockets.ReadKernelDrops(socket);
+                    if (total > drops)
+                    {
+                        drops = total;
+                        handler.OnKernelDrops(total);
+                    }
+                }
+
+                var payload = buffer.AsMemory(0, Math.Min(received, max));
+                var action = handler.OnDatagram(remote, payload.Span, received > max, ReceiveMetadata.None);
+                if (action == EchoAction.None)
                 {
                     continue;
+                }
+
+                if (action == EchoAction.EchoStamped)
+                {
+                    handler.StampTransmit(payload.Span);
                 }
 
                 // The send is awaited here, not in a helper async method: in a Debug build the compiler makes every
@@ -74,26 +103,29 @@ internal sealed class PortableEchoEngine : EchoEngine
                 // state machine is allocated once per run.
                 try
                 {
-                    await socket.SendToAsync(buffer.AsMemory(0, received), SocketFlags.None, remote).ConfigureAwait(false);
-                    report.Echoed(remote, received);
+                    await socket.SendToAsync(payload, SocketFlags.None, remote).ConfigureAwait(false);
+                    handler.OnEchoed(remote, received);
                 }
-                catch (SocketException e) when (!context.Stopping)
+                catch (SocketException e) when (!handler.Stopping)
                 {
-                    report.SendFailed(remote, received, e);
+                    handler.OnSendFailed(remote, received, e.SocketErrorCode);
                 }
 
-                context.RaiseMessageReceived(buffer.AsSpan(0, received), remote);
+                if (handler.HasSubscribers)
+                {
+                    handler.RaiseEchoed(payload.Span, remote);
+                }
             }
         }
-        catch (Exception e) when (context.Stopping && e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (handler.Stopping && e is SocketException or ObjectDisposedException)
         {
             // RequestStop closed the socket under a pending operation: the normal way out.
         }
-#pragma warning disable CA1031 // The loop's last line of defence: log it; IsRunning turns false, and Stop/Dispose stay quiet.
+#pragma warning disable CA1031 // The loop's last line of defence: report it; IsRunning turns false, and Stop/Dispose stay quiet.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            report.LoopFaulted(e, context.LocalEndPoint);
+            handler.OnFaulted(e);
         }
     }
 }

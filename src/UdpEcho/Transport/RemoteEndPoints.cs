@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using UdpEcho.Addressing;
 
 namespace UdpEcho.Transport;
 
@@ -39,7 +40,7 @@ internal static class RemoteEndPoints
         {
             case IPEndPoint ip:
                 // ::ffff:a.b.c.d on an IPv6-only socket cannot reach IPv4; an IPv4 socket can.
-                return UdpSockets.Normalize(ip);
+                return EndPoints.Normalize(ip);
             case DnsEndPoint dns:
                 IPAddress[] addresses;
                 try

@@ -1,7 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
+using UdpEcho.Transport.Linux;
 
 namespace UdpEcho.Transport;
+
+/// <summary>What a socket's buffers were asked to be, and what the kernel granted (in the units it was asked in).</summary>
+internal readonly record struct SocketBuffers(int ReceiveRequested, int ReceiveGranted, int SendRequested, int SendGranted)
+{
+    public bool ReceiveCapped => ReceiveGranted < ReceiveRequested;
+
+    public bool SendCapped => SendGranted < SendRequested;
+}
 
 /// <summary>Creates and configures the UDP sockets both sides use, and turns socket errors into messages that name the endpoint.</summary>
 internal static class UdpSockets
@@ -10,25 +19,69 @@ internal static class UdpSockets
     // WSAECONNRESET on the next receive, which would end a naive receive loop.
     private const int SioUdpConnReset = unchecked((int)0x9800000C);
 
-    public static Socket Bind(IPEndPoint endPoint, bool dualMode, int? receiveBufferSize, int? sendBufferSize)
+    /// <summary>
+    /// Binds the server's sockets: one, or on Linux with <paramref name="count"/> above one, a <c>SO_REUSEPORT</c> group of
+    /// <paramref name="count"/> sockets on the same endpoint, among which the kernel spreads senders by flow (each sender's
+    /// datagrams always reach the same socket). Elsewhere the one socket is shared by every loop.
+    /// </summary>
+    /// <remarks>
+    /// Sockets that all set <c>SO_REUSEPORT</c> would quietly share a port with any other socket of the same user that
+    /// sets it too, so the endpoint is first bound by a plain socket: if anything holds it, that fails as
+    /// "address in use", exactly as with one loop. With port 0, that bind also picks the port the group then takes.
+    /// </remarks>
+    public static Socket[] BindGroup(IPEndPoint endPoint, bool dualMode, int count, int receiveBuffer, int sendBuffer, out SocketBuffers buffers)
+    {
+        if (count <= 1 || !OperatingSystem.IsLinux())
+        {
+            var single = Bind(endPoint, dualMode, receiveBuffer, sendBuffer, reusePort: false, out buffers);
+            return [single];
+        }
+
+        IPEndPoint target;
+        using (var probe = Bind(endPoint, dualMode, receiveBuffer: 0, sendBuffer: 0, reusePort: false, out _))
+        {
+            target = new IPEndPoint(endPoint.Address, ((IPEndPoint)probe.LocalEndPoint!).Port);
+        }
+
+        var sockets = new Socket[count];
+        buffers = default;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                sockets[i] = Bind(target, dualMode, receiveBuffer, sendBuffer, reusePort: true, out buffers);
+            }
+
+            return sockets;
+        }
+        catch
+        {
+            foreach (var socket in sockets)
+            {
+                socket?.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Binds one socket; buffer sizes of 0 leave the operating system's defaults.</summary>
+    public static Socket Bind(IPEndPoint endPoint, bool dualMode, int receiveBuffer, int sendBuffer, bool reusePort, out SocketBuffers buffers)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            // Never SO_REUSEADDR: on Linux it would let two servers share a port silently instead of failing.
+            // Never SO_REUSEADDR (.NET's ReuseAddress sets SO_REUSEPORT too on Linux): it would let two servers share
+            // a port silently instead of failing. Only the group above sets SO_REUSEPORT, after its own check.
             if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = dualMode;
             }
 
-            if (receiveBufferSize is int receive)
+            buffers = SetBuffers(socket, receiveBuffer, sendBuffer);
+            if (reusePort)
             {
-                socket.ReceiveBufferSize = receive;
-            }
-
-            if (sendBufferSize is int send)
-            {
-                socket.SendBufferSize = send;
+                SetOption(socket, LinuxSockets.SolSocket, LinuxSockets.SoReusePort, 1);
             }
 
             DisableConnectionResetReporting(socket);
@@ -44,6 +97,38 @@ internal static class UdpSockets
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Sets an integer socket option by its raw level and name (Linux numbering).</summary>
+    public static void SetOption(Socket socket, int level, int name, int value)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(int)];
+        BitConverter.TryWriteBytes(bytes, value);
+        socket.SetRawSocketOption(level, name, bytes);
+    }
+
+    /// <summary>
+    /// Reads how many datagrams the kernel has dropped for <paramref name="socket"/> because its receive buffer was full
+    /// (<c>SO_MEMINFO</c>'s drop count, the counter <c>SO_RXQ_OVFL</c> reports); -1 where the system cannot tell.
+    /// </summary>
+    public static long ReadKernelDrops(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        // struct sk_meminfo: nine u32 (SK_MEMINFO_VARS); SK_MEMINFO_DROPS is the ninth.
+        Span<byte> info = stackalloc byte[9 * sizeof(uint)];
+        try
+        {
+            var length = socket.GetRawSocketOption(LinuxSockets.SolSocket, LinuxSockets.SoMemInfo, info);
+            return length >= info.Length ? BitConverter.ToUInt32(info[(8 * sizeof(uint))..]) : -1;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return -1;
         }
     }
 
@@ -80,15 +165,25 @@ internal static class UdpSockets
         SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.HostUnreachable or
         SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown;
 
-    /// <summary>Turns a received socket address into an endpoint, showing IPv4-mapped IPv6 addresses as plain IPv4.</summary>
-    public static IPEndPoint ToEndPoint(SocketAddress address)
+    /// <summary>Asks for the buffer sizes (0: keep the default) and reads back what the kernel granted.</summary>
+    private static SocketBuffers SetBuffers(Socket socket, int receive, int send)
     {
-        var endPoint = (IPEndPoint)IPEndPointFactory.Create(address);
-        return Normalize(endPoint);
+        if (receive > 0)
+        {
+            socket.ReceiveBufferSize = receive;
+        }
+
+        if (send > 0)
+        {
+            socket.SendBufferSize = send;
+        }
+
+        // Linux doubles what it grants (room for its own bookkeeping) and reports the doubled figure.
+        var scale = OperatingSystem.IsLinux() ? 2 : 1;
+        return new SocketBuffers(
+            receive,
+            receive > 0 ? socket.ReceiveBufferSize / scale : 0,
+            send,
+            send > 0 ? socket.SendBufferSize / scale : 0);
     }
-
-    public static IPEndPoint Normalize(IPEndPoint endPoint) =>
-        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
-
-    private static readonly IPEndPoint IPEndPointFactory = new(IPAddress.Any, 0);
 }

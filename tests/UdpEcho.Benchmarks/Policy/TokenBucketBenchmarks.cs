@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using UdpEcho.Addressing;
 using UdpEcho.Policy;
 
 namespace UdpEcho.Benchmarks.Policy;

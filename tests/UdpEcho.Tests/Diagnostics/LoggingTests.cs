@@ -53,7 +53,8 @@ public sealed class LoggingTests
         await socket.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TestTimeouts.Await);
         await server.StopAsync();
 
-        Assert.Equal([100, 101], logs.Entries.Select(e => e.Id.Id));
+        // Start and stop; and, where the kernel caps the socket buffers below the 8 MiB asked for, one line each (118).
+        Assert.Equal([100, 101], logs.Entries.Select(e => e.Id.Id).Where(id => id != 118));
     }
 
     [Fact(Timeout = TestTimeouts.Short)]

@@ -61,8 +61,8 @@ public sealed class MetricsTests
         // A loopback receive cannot be made to fail on demand, so this drives the loops' reporter directly. A failed
         // receive brings no datagram: tagging it with the version of whoever sent last would be a guess.
         using var metrics = new MetricsCollector();
-        var reporter = new UdpEcho.Diagnostics.ServerReporter(
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, UdpEcho.Diagnostics.UdpEchoMetrics.Create(metrics), TimeProvider.System);
+        var reporter = new UdpEcho.Diagnostics.ServerReporter(new UdpEcho.Diagnostics.CounterBlock(), new UdpEcho.Diagnostics.ServerDiagnostics(
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, UdpEcho.Diagnostics.UdpEchoMetrics.Create(metrics), TimeProvider.System));
 
         reporter.ReceiveFailed(SocketError.ConnectionReset);
 
@@ -71,7 +71,7 @@ public sealed class MetricsTests
         Assert.Equal("receive", error.Tags["error.type"]);
         Assert.Equal("udp", error.Tags["network.transport"]);
         Assert.False(error.Tags.ContainsKey("network.type"));
-        Assert.Equal(1, reporter.Snapshot().ReceiveErrors);
+        Assert.Equal(1, reporter.Counters.Read(UdpEcho.Diagnostics.ServerCounter.ReceiveErrors));
         await Task.CompletedTask; // async only so that xunit enforces the timeout
     }
 
@@ -79,17 +79,17 @@ public sealed class MetricsTests
     public async Task Server_SendError_IsCountedWhenOnlyTheErrorsCounterIsListenedTo()
     {
         using var metrics = new MetricsCollector(only: "udpecho.server.errors");
-        var reporter = new UdpEcho.Diagnostics.ServerReporter(
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, UdpEcho.Diagnostics.UdpEchoMetrics.Create(metrics), TimeProvider.System);
+        var reporter = new UdpEcho.Diagnostics.ServerReporter(new UdpEcho.Diagnostics.CounterBlock(), new UdpEcho.Diagnostics.ServerDiagnostics(
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, UdpEcho.Diagnostics.UdpEchoMetrics.Create(metrics), TimeProvider.System));
         var remote = new IPEndPoint(IPAddress.IPv6Loopback, 40000).Serialize();
 
-        reporter.SendFailed(remote, 10, new SocketException((int)SocketError.NoBufferSpaceAvailable));
+        reporter.SendFailed(remote, 10, SocketError.NoBufferSpaceAvailable);
 
         var error = Assert.Single(metrics.Measurements);
         Assert.Equal("udpecho.server.errors", error.Instrument);
         Assert.Equal("send", error.Tags["error.type"]);
         Assert.Equal("ipv6", error.Tags["network.type"]);
-        Assert.Equal(1, reporter.Snapshot().SendErrors);
+        Assert.Equal(1, reporter.Counters.Read(UdpEcho.Policy.DropReason.SendFailed));
         await Task.CompletedTask; // async only so that xunit enforces the timeout
     }
 
@@ -151,7 +151,7 @@ public sealed class MetricsTests
 
         Assert.Equal(
             ["udpecho.client.retries", "udpecho.client.round_trip.duration", "udpecho.client.timeouts", "udpecho.client.unmatched",
-             "udpecho.server.bytes", "udpecho.server.datagrams", "udpecho.server.dropped", "udpecho.server.errors"],
+             "udpecho.server.bytes", "udpecho.server.datagrams", "udpecho.server.dropped", "udpecho.server.errors", "udpecho.server.impairment.lateness"],
             metrics.Instruments.Keys.Order());
         Assert.All(metrics.Instruments.Values, i =>
         {
@@ -162,6 +162,7 @@ public sealed class MetricsTests
         });
         Assert.Equal("s", metrics.Instruments["udpecho.client.round_trip.duration"].Unit);
         Assert.Equal("By", metrics.Instruments["udpecho.server.bytes"].Unit);
+        Assert.Equal("s", metrics.Instruments["udpecho.server.impairment.lateness"].Unit);
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
@@ -173,6 +174,6 @@ public sealed class MetricsTests
         await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, 9) }, null, metrics);
 
         // The factory hands the same Meter to all three; instruments must not be created again for each.
-        Assert.Equal(8, metrics.Published);
+        Assert.Equal(9, metrics.Published);
     }
 }

@@ -149,11 +149,17 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
         // The handler holds the receive loop: the stop cannot finish, but the caller's token must still be honoured.
         using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StopAsync(giveUp.Token).WaitAsync(TestTimeouts.Await));
-        Assert.False(server.IsRunning);
+
+        // The stop goes on without its caller; until the socket is closed the server says so.
+        Assert.True(server.IsRunning);
+        Assert.Equal(port, server.LocalEndPoint!.Port);
+        Assert.Throws<InvalidOperationException>(() => server.StartAsync().GetAwaiter().GetResult());
 
         // Once the handler returns, the loop ends and the server lets go of the port.
         release.Set();
         await server.Released.WaitAsync(TestTimeouts.Await);
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
         await server.DisposeAsync();
         await using var again = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Port = port });
         Assert.Equal(port, again.LocalEndPoint!.Port);

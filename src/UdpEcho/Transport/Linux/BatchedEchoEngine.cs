@@ -7,37 +7,49 @@ using static UdpEcho.Transport.Linux.LinuxSockets;
 namespace UdpEcho.Transport.Linux;
 
 /// <summary>
-/// The Linux engine: each loop is a dedicated thread that takes up to <see cref="BatchSize"/> datagrams per
-/// <c>recvmmsg</c> and sends their echoes back with one <c>sendmmsg</c> (<see cref="EchoSender"/>: runs of equal-sized
-/// echoes to one sender as one segmented message). While datagrams keep coming it polls the
-/// socket without blocking, spinning for up to <see cref="SpinTime"/> after the last one, so that a client with one
-/// datagram in flight never waits for a thread to wake; then it parks in <c>poll</c> and costs nothing while idle.
+/// The Linux engine: each loop is a dedicated thread with a socket of its own (a <c>SO_REUSEPORT</c> group when there
+/// are several), that takes up to <see cref="BatchSize"/> datagrams per <c>recvmmsg</c> and sends their echoes back
+/// with one <c>sendmmsg</c> (<see cref="EchoSender"/>: runs of equal-sized echoes to one sender as one segmented
+/// message). While datagrams keep coming it polls the socket without blocking, spinning for up to
+/// <see cref="SpinTime"/> after the last one, so that a client with one datagram in flight never waits for a thread
+/// to wake; then it parks in <c>ppoll</c> and costs nothing while idle. The park ends on time, to the microsecond,
+/// when the handler has an echo due later (<see cref="EchoLoopHandler.NextDue"/>).
 /// </summary>
 /// <remarks>
-/// The socket stays in blocking mode (nothing calls an async method on it), so a full send buffer makes
+/// The sockets stay in blocking mode (nothing calls an async method on them), so a full send buffer makes
 /// <c>sendmmsg</c> wait rather than drop an echo. Stop writes to an eventfd that every parked loop also polls; the
-/// socket is closed only after the loops have let go of it (each holds a reference on its handle, so its descriptor
-/// number cannot be reused under a running loop).
+/// sockets are closed only after the loops have let go of them (each holds a reference on its handle, so its
+/// descriptor number cannot be reused under a running loop).
 /// </remarks>
 internal sealed unsafe class BatchedEchoEngine : EchoEngine
 {
     public const int BatchSize = 64;
 
+    private const int PrSetTimerSlack = 29;
+
     private static readonly TimeSpan SpinTime = TimeSpan.FromMicroseconds(50);
 
-    private readonly EchoLoopContext _context;
+    private readonly Socket[] _sockets;
+    private readonly EchoLoopHandler[] _handlers;
+    private readonly int _maxDatagramSize;
+    private readonly SocketCalls _calls;
     private readonly WakeEvent _wake = new();
     private long _segmentedMessages;
 
-    public BatchedEchoEngine(EchoLoopContext context, int loops)
+    public BatchedEchoEngine(Socket[] sockets, EchoLoopHandler[] handlers, int maxDatagramSize, SocketCalls calls)
     {
-        _context = context;
+        _sockets = sockets;
+        _handlers = handlers;
+        _maxDatagramSize = maxDatagramSize;
+        _calls = calls;
+        var loops = handlers.Length;
         var ended = new Task[loops];
         for (var i = 0; i < loops; i++)
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             ended[i] = done.Task;
-            var thread = new Thread(() => Run(done))
+            var loop = i;
+            var thread = new Thread(() => Run(loop, done))
             {
                 IsBackground = true,
                 Name = loops == 1 ? "UdpEcho receive loop" : $"UdpEcho receive loop {i + 1}",
@@ -58,22 +70,26 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
 
     public override void Dispose() => _wake.Dispose();
 
-    private void Run(TaskCompletionSource done)
+    private void Run(int loop, TaskCompletionSource done)
     {
-        var socket = _context.Socket.SafeHandle;
+        var handler = _handlers[loop];
+        var socket = _sockets[loop % _sockets.Length].SafeHandle;
         var added = false;
         try
         {
             socket.DangerousAddRef(ref added);
-            RunLoop((int)socket.DangerousGetHandle());
+
+            // A due echo is sent when ppoll's timeout ends; the default 50 µs of timer slack would be added to each.
+            _ = ProcessControl(PrSetTimerSlack, 1, 0, 0, 0);
+            RunLoop((int)socket.DangerousGetHandle(), handler);
         }
 #pragma warning disable CA1031 // The loop's last line of defence: log it; IsRunning turns false, and Stop/Dispose stay quiet.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            if (!_context.Stopping)
+            if (!handler.Stopping)
             {
-                _context.Report.LoopFaulted(e, _context.LocalEndPoint);
+                handler.OnFaulted(e);
             }
         }
         finally
@@ -87,26 +103,20 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
         }
     }
 
-    private void RunLoop(int fd)
+    private void RunLoop(int fd, EchoLoopHandler handler)
     {
-        var context = _context;
-        var report = context.Report;
-        var max = context.MaxDatagramSize;
-
-        using var batch = new MessageBatch(BatchSize, max + 1);
+        var family = _sockets[0].AddressFamily;
+        using var batch = new MessageBatch(BatchSize, _maxDatagramSize + 1, ControlMessages.BufferSize);
         var remotes = new SocketAddress[BatchSize];
         for (var i = 0; i < remotes.Length; i++)
         {
-            remotes[i] = new SocketAddress(context.Socket.AddressFamily);
+            remotes[i] = new SocketAddress(family);
         }
 
-        // Echo k is received message origin[k], lengths[k] bytes long.
-        var origin = new int[BatchSize];
-        var lengths = new int[BatchSize];
-        using var sender = new EchoSender(BatchSize, context, segment: EchoSender.IsSupported(fd));
+        using var sender = new EchoSender(BatchSize, handler, _calls, segment: EchoSender.IsSupported(fd, _calls));
         try
         {
-            Loop(fd, batch, remotes, origin, lengths, sender);
+            Loop(fd, handler, batch, remotes, sender, new DueSender(fd, _calls));
         }
         finally
         {
@@ -114,53 +124,77 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
         }
     }
 
-    private void Loop(int fd, MessageBatch batch, SocketAddress[] remotes, int[] origin, int[] lengths, EchoSender sender)
+    private void Loop(int fd, EchoLoopHandler handler, MessageBatch batch, SocketAddress[] remotes, EchoSender sender, DueSender dueSender)
     {
-        var context = _context;
-        var report = context.Report;
-        var max = context.MaxDatagramSize;
+        var max = _maxDatagramSize;
         var spinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
         var polls = stackalloc PollFd[2];
         polls[0] = new PollFd { Fd = fd, Events = PollIn };
         polls[1] = new PollFd { Fd = _wake.Fd, Events = PollIn };
-        var lastWork = Stopwatch.GetTimestamp();
 
-        while (!context.Stopping)
+        // Echo k is received message origin[k], lengths[k] bytes long; stamped[k] when its transmit time must be written.
+        var origin = new int[BatchSize];
+        var lengths = new int[BatchSize];
+        var stamped = new bool[BatchSize];
+        var lastWork = Stopwatch.GetTimestamp();
+        long drops = -1;
+
+        while (!handler.Stopping)
         {
+            var due = handler.NextDue;
+            if (due != long.MaxValue)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (due <= now)
+                {
+                    handler.SendDue(now, dueSender);
+                    due = handler.NextDue;
+                }
+            }
+
             batch.PrepareReceive();
-            var received = ReceiveMessages(fd, batch.Headers, BatchSize, MsgDontWait, null);
+            var received = _calls.ReceiveMessages(fd, batch.Headers, BatchSize, MsgDontWait);
             if (received <= 0)
             {
-                var error = received < 0 ? Marshal.GetLastPInvokeError() : EAgain;
+                var error = received < 0 ? -received : EAgain;
                 if (error == EAgain)
                 {
-                    if (Stopwatch.GetTimestamp() - lastWork < spinTicks)
+                    var now = Stopwatch.GetTimestamp();
+                    if (now - lastWork < spinTicks && (due == long.MaxValue || due - now > spinTicks))
                     {
                         Thread.SpinWait(20);
                         continue;
                     }
 
-                    // Idle: park until a datagram or the stop arrives.
+                    // Idle: park until a datagram, the stop, or the next due echo.
                     polls[0].ReturnedEvents = polls[1].ReturnedEvents = 0;
-                    if (Poll(polls, 2, -1) < 0 && Marshal.GetLastPInvokeError() != EIntr)
+                    var timeout = due == long.MaxValue ? -1 : Math.Max(0, (long)((due - now) * (1_000_000_000.0 / Stopwatch.Frequency)));
+                    var ready = _calls.Poll(polls, 2, timeout);
+                    if (ready < 0 && -ready != EIntr)
                     {
-                        throw new SocketException((int)Errors.ToSocketError(Marshal.GetLastPInvokeError()));
+                        throw new SocketException((int)Errors.ToSocketError(-ready));
                     }
 
-                    lastWork = Stopwatch.GetTimestamp();
+                    if ((polls[0].ReturnedEvents & PollIn) != 0)
+                    {
+                        lastWork = Stopwatch.GetTimestamp();
+                    }
+
                     continue;
                 }
 
                 if (error != EIntr)
                 {
                     Errors.ThrowIfFatal(error);
-                    report.ReceiveFailed(Errors.ToSocketError(error));
+                    handler.OnReceiveFailed(Errors.ToSocketError(error));
                 }
 
                 continue;
             }
 
             var echoes = 0;
+            var anyStamped = false;
+            var reportedDrops = drops;
             for (var i = 0; i < received; i++)
             {
                 var remote = remotes[i];
@@ -168,28 +202,74 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
                 name.CopyTo(remote.Buffer.Span);
                 remote.Size = name.Length;
 
+                var control = batch.Control(i);
+                var metadata = control.IsEmpty ? ReceiveMetadata.None : ControlMessages.Read(control, ref drops);
                 var length = batch.Length(i);
                 var oversized = length > max || batch.IsTruncated(i);
-                if (context.Admit(remote, batch.Data(i, Math.Min(length, max)), oversized))
+                var action = handler.OnDatagram(remote, batch.Data(i, Math.Min(length, max)), oversized, metadata);
+                if (action != EchoAction.None)
                 {
                     batch.SetLength(i, length);
+                    stamped[echoes] = action == EchoAction.EchoStamped;
+                    anyStamped |= stamped[echoes];
                     origin[echoes] = i;
                     lengths[echoes++] = length;
                 }
             }
 
+            if (drops != reportedDrops)
+            {
+                handler.OnKernelDrops(drops);
+            }
+
+            if (anyStamped)
+            {
+                for (var k = 0; k < echoes; k++)
+                {
+                    if (stamped[k])
+                    {
+                        handler.StampTransmit(batch.Data(origin[k], lengths[k]));
+                    }
+                }
+            }
+
             sender.Send(fd, batch, origin, lengths, echoes, remotes);
 
-            if (context.HasSubscribers)
+            if (handler.HasSubscribers)
             {
-                for (var j = 0; j < echoes; j++)
+                for (var k = 0; k < echoes; k++)
                 {
-                    var i = origin[j];
-                    context.RaiseMessageReceived(batch.Data(i, lengths[j]), remotes[i]);
+                    handler.RaiseEchoed(batch.Data(origin[k], lengths[k]), remotes[origin[k]]);
                 }
             }
 
             lastWork = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>Sends the handler's due (delayed) echoes from the loop's own socket, one <c>sendto</c> each.</summary>
+    private sealed class DueSender(int fd, SocketCalls calls) : IEchoSender
+    {
+        public SocketError SendTo(ReadOnlySpan<byte> payload, SocketAddress remote)
+        {
+            fixed (byte* data = payload)
+            fixed (byte* name = remote.Buffer.Span)
+            {
+                while (true)
+                {
+                    var sent = calls.SendTo(fd, data, payload.Length, name, remote.Size);
+                    if (sent >= 0)
+                    {
+                        return SocketError.Success;
+                    }
+
+                    if (-sent != EIntr)
+                    {
+                        Errors.ThrowIfFatal(-sent);
+                        return Errors.ToSocketError(-sent);
+                    }
+                }
+            }
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using UdpEcho.Diagnostics;
 using static UdpEcho.Transport.Linux.LinuxSockets;
 
 namespace UdpEcho.Transport.Linux;
@@ -41,8 +40,8 @@ internal sealed unsafe class EchoSender : IDisposable
     private const int SolUdp = 17;
     private const int UdpSegment = 103;
 
-    private readonly EchoLoopContext _context;
-    private readonly ServerReporter _report;
+    private readonly EchoLoopHandler _handler;
+    private readonly SocketCalls _calls;
     private readonly int[] _first;
     private readonly int[] _count;
     private MMsgHdr* _messages;
@@ -50,10 +49,10 @@ internal sealed unsafe class EchoSender : IDisposable
 
     private int _failures;
 
-    public EchoSender(int capacity, EchoLoopContext context, bool segment)
+    public EchoSender(int capacity, EchoLoopHandler handler, SocketCalls calls, bool segment)
     {
-        _context = context;
-        _report = context.Report;
+        _handler = handler;
+        _calls = calls;
         Segments = segment;
         _first = new int[capacity];
         _count = new int[capacity];
@@ -65,11 +64,11 @@ internal sealed unsafe class EchoSender : IDisposable
     public bool Segments { get; private set; }
 
     /// <summary>Asks the kernel whether socket <paramref name="fd"/> can send segmented messages (the option exists since Linux 4.18).</summary>
-    public static bool IsSupported(int fd)
+    public static bool IsSupported(int fd, SocketCalls calls)
     {
         int value;
         var length = (uint)sizeof(int);
-        return GetSocketOption(fd, SolUdp, UdpSegment, &value, &length) == 0;
+        return calls.GetSocketOption(fd, SolUdp, UdpSegment, &value, &length) == 0;
     }
 
     /// <summary>Gets how many segmented messages (of two echoes or more) went out, for tests.</summary>
@@ -98,7 +97,7 @@ internal sealed unsafe class EchoSender : IDisposable
         var sent = 0;
         while (sent < groups)
         {
-            var done = SendMessages(fd, _messages + sent, (uint)(groups - sent), 0);
+            var done = _calls.SendMessages(fd, _messages + sent, (uint)(groups - sent), 0);
             if (done > 0)
             {
                 for (var g = sent; g < sent + done; g++)
@@ -106,7 +105,7 @@ internal sealed unsafe class EchoSender : IDisposable
                     SegmentedMessages += _count[g] > 1 ? 1 : 0;
                     for (var k = _first[g]; k < _first[g] + _count[g]; k++)
                     {
-                        _report.Echoed(remotes[origin[k]], lengths[k]);
+                        _handler.OnEchoed(remotes[origin[k]], lengths[k]);
                     }
                 }
 
@@ -114,17 +113,17 @@ internal sealed unsafe class EchoSender : IDisposable
                 continue;
             }
 
-            var error = done < 0 ? Marshal.GetLastPInvokeError() : EAgain;
+            var error = done < 0 ? -done : EAgain;
             if (error == EIntr)
             {
                 continue;
             }
 
-            if (error == EAgain && !_context.Stopping)
+            if (error == EAgain && !_handler.Stopping)
             {
                 // Only if something made the socket non-blocking: wait for room rather than drop the echo.
                 var poll = new PollFd { Fd = fd, Events = PollOut };
-                _ = Poll(&poll, 1, 100);
+                _ = _calls.Poll(&poll, 1, 100_000_000);
                 continue;
             }
 
@@ -144,7 +143,7 @@ internal sealed unsafe class EchoSender : IDisposable
 
             // sendmmsg reports an error only for the first message of the call: that echo is lost, the rest go on.
             var k0 = _first[sent];
-            _report.SendFailed(remotes[origin[k0]], lengths[k0], new SocketException((int)Errors.ToSocketError(error)));
+            _handler.OnSendFailed(remotes[origin[k0]], lengths[k0], Errors.ToSocketError(error));
             sent++;
         }
 

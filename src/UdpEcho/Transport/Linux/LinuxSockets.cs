@@ -16,18 +16,34 @@ internal static unsafe partial class LinuxSockets
     public const int MsgTrunc = 0x20;
     public const short PollIn = 0x1;
     public const short PollOut = 0x4;
+    public const int EPerm = 1;
     public const int EIntr = 4;
     public const int EAgain = 11;
+    public const int ENoSys = 38;
+    public const int SolSocket = 1;
+    public const int SoReusePort = 15;
+    public const int SoTimestampNs = 35;
+    public const int SoRxqOvfl = 40;
+    public const int SoMemInfo = 55;
+    public const int IPProtoIP = 0;
+    public const int IPTtl = 2;
+    public const int IPRecvTtl = 12;
+    public const int IPProtoIPv6 = 41;
+    public const int IPv6RecvHopLimit = 51;
+    public const int IPv6HopLimit = 52;
     public const int EventFdNonBlock = 0x800;
     public const int EventFdCloseOnExec = 0x80000;
 
     // "libc" is mapped by the runtime to the C library's real file name (libc.so.6 on glibc, libc.so on musl).
     private const string LibC = "libc";
 
-    private static readonly Lazy<bool> Probe = new(ProbeCalls);
+    private static readonly Lazy<bool> DefaultProbe = new(() => Probe(SocketCalls.Default));
 
     /// <summary>Gets a value indicating whether the batched calls exist here and behave as declared (probed once).</summary>
-    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess && Probe.Value;
+    public static bool IsSupported => IsPlatform && DefaultProbe.Value;
+
+    /// <summary>Gets a value indicating whether this is a 64-bit Linux process, the only place the struct layouts hold.</summary>
+    public static bool IsPlatform => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
@@ -56,6 +72,13 @@ internal static unsafe partial class LinuxSockets
     }
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
     {
         public int Fd;
@@ -75,6 +98,18 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport(LibC, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
+    [LibraryImport(LibC, EntryPoint = "ppoll", SetLastError = true)]
+    public static partial int PollPrecise(PollFd* fds, nuint count, TimeSpec* timeout, void* signalMask);
+
+    [LibraryImport(LibC, EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+
+    [LibraryImport(LibC, EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSocketOption(int fd, int level, int name, void* value, uint length);
+
+    [LibraryImport(LibC, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int ProcessControl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);
+
     [LibraryImport(LibC, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initialValue, int flags);
 
@@ -87,8 +122,11 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport(LibC, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    /// <summary>Calls each import once (on descriptors that cannot block) so that a missing C library or symbol shows up here, not in a loop.</summary>
-    private static bool ProbeCalls()
+    /// <summary>
+    /// Calls each batched system call once, through <paramref name="calls"/>, on a descriptor that cannot block: a missing
+    /// C library or symbol, or a sandbox (seccomp) that answers ENOSYS or EPERM, shows up here rather than in a loop.
+    /// </summary>
+    public static bool Probe(SocketCalls calls)
     {
         try
         {
@@ -102,10 +140,10 @@ internal static unsafe partial class LinuxSockets
             {
                 var message = default(MMsgHdr);
                 var poll = new PollFd { Fd = fd, Events = PollIn };
-                _ = ReceiveMessages(fd, &message, 1, MsgDontWait, null); // ENOTSOCK: the symbol is there
-                _ = SendMessages(fd, &message, 1, MsgDontWait);
-                _ = Poll(&poll, 1, 0);
-                return sizeof(MMsgHdr) == 64 && sizeof(MsgHdr) == 56;
+                var receive = calls.ReceiveMessages(fd, &message, 1, MsgDontWait); // -ENOTSOCK: the call is there
+                var send = calls.SendMessages(fd, &message, 1, MsgDontWait);
+                var wait = calls.Poll(&poll, 1, 0);
+                return !Refused(receive) && !Refused(send) && !Refused(wait) && sizeof(MMsgHdr) == 64 && sizeof(MsgHdr) == 56;
             }
             finally
             {
@@ -116,5 +154,7 @@ internal static unsafe partial class LinuxSockets
         {
             return false;
         }
+
+        static bool Refused(int result) => result is -ENoSys or -EPerm;
     }
 }

@@ -5,17 +5,20 @@ namespace UdpEcho.Transport.Linux;
 
 /// <summary>
 /// The native memory for one <c>recvmmsg</c>/<c>sendmmsg</c> batch: <see cref="Count"/> headers, each with its own
-/// data buffer of <see cref="BufferSize"/> bytes and its own address buffer. Allocated once per loop and never moved,
-/// so the kernel can write into it with no pinning and the loop allocates nothing per datagram.
+/// data buffer of <see cref="BufferSize"/> bytes, its own address buffer and, when asked for, its own buffer for the
+/// kernel's control messages. Allocated once per loop and never moved, so the kernel can write into it with no
+/// pinning and the loop allocates nothing per datagram.
 /// </summary>
 internal sealed unsafe class MessageBatch : IDisposable
 {
     private readonly byte* _data;
     private readonly byte* _names;
     private readonly IoVec* _iov;
+    private readonly byte* _control;
+    private readonly int _controlSize;
     private MMsgHdr* _headers;
 
-    public MessageBatch(int count, int bufferSize)
+    public MessageBatch(int count, int bufferSize, int controlSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bufferSize);
@@ -25,6 +28,8 @@ internal sealed unsafe class MessageBatch : IDisposable
         _names = (byte*)NativeMemory.AllocZeroed((nuint)count, SockAddrStorageSize);
         _iov = (IoVec*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(IoVec));
         _headers = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(MMsgHdr));
+        _controlSize = controlSize;
+        _control = controlSize > 0 ? (byte*)NativeMemory.AllocZeroed((nuint)count, (nuint)controlSize) : null;
         for (var i = 0; i < count; i++)
         {
             _iov[i].Base = _data + ((nint)i * bufferSize);
@@ -44,8 +49,17 @@ internal sealed unsafe class MessageBatch : IDisposable
         for (var i = 0; i < Count; i++)
         {
             Prepare(i, BufferSize, SockAddrStorageSize);
+            if (_control is not null)
+            {
+                _headers[i].Header.Control = _control + ((nint)i * _controlSize);
+                _headers[i].Header.ControlLength = (nuint)_controlSize;
+            }
         }
     }
+
+    /// <summary>Gets the control messages the kernel attached to received message <paramref name="index"/> (empty when none).</summary>
+    public ReadOnlySpan<byte> Control(int index) =>
+        _control is null ? default : new(_headers[index].Header.Control, (int)_headers[index].Header.ControlLength);
 
     /// <summary>Gets the bytes message <paramref name="index"/> received (after a receive) or will send.</summary>
     public Span<byte> Data(int index, int length) => new(_iov[index].Base, length);
@@ -78,6 +92,7 @@ internal sealed unsafe class MessageBatch : IDisposable
         NativeMemory.Free(_headers);
         NativeMemory.Free(_iov);
         NativeMemory.Free(_names);
+        NativeMemory.Free(_control);
         NativeMemory.AlignedFree(_data);
         _headers = null;
     }

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace UdpEcho.Policy;
+namespace UdpEcho.Addressing;
 
 /// <summary>
 /// Reads a sender from raw <c>sockaddr</c> bytes without allocating, as an engine hands them over:
