@@ -1,6 +1,6 @@
 // The project's original server.c, rebuilt on UdpEchoServer: same arguments, banner and per-datagram line, without
 // its bugs (511-byte truncation, exit on a zero-length datagram, the 64-bit inet_ntoa crash, a silent port 0 for
-// a bad port argument).
+// a bad port argument, a stranger's control characters written raw to the terminal).
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -44,9 +44,11 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Any, Port = port });
 
 // The library has already echoed the datagram when this runs; the sample only reports it. Console.Out flushes on
-// every write, so each line reaches a pipe at once (the original's printf sat in a 4 KB buffer there).
+// every write, so each line reaches a pipe at once (the original's printf sat in a 4 KB buffer there). The message is
+// a stranger's bytes: UdpEchoText escapes newlines, terminal escape sequences and invalid UTF-8, so that each datagram
+// prints as exactly one harmless line, and plain text exactly as the original printed it.
 server.MessageReceived += (_, e) =>
-    Console.WriteLine($"{e.RemoteEndPoint.Address} {e.RemoteEndPoint.Port} says: {Encoding.UTF8.GetString(e.Payload.Span)}");
+    Console.WriteLine($"{e.RemoteEndPoint.Address} {e.RemoteEndPoint.Port} says: {UdpEchoText.ToPrintable(e.Payload.Span)}");
 
 try
 {

@@ -157,6 +157,41 @@ internal static class ToolOptions
         return min;
     }
 
+    /// <summary>An option whose value is one of a few words, case-insensitive; the first is the default.</summary>
+    public static Option<T> Choice<T>(string name, string description, (string Word, T Value)[] choices) => new(name)
+    {
+        Description = description,
+        HelpName = string.Join('|', choices.Select(c => c.Word)),
+        DefaultValueFactory = _ => choices[0].Value,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : choices[0].Word;
+            foreach (var (word, value) in choices)
+            {
+                if (string.Equals(word, text, StringComparison.OrdinalIgnoreCase))
+                {
+                    return value;
+                }
+            }
+
+            var words = choices.Select(c => c.Word).ToList();
+            result.AddError($"{name} '{text}' is not {string.Join(", ", words.Take(words.Count - 1))} or {words[^1]}.");
+            return choices[0].Value;
+        },
+    };
+
+    public static long ParseLong(ArgumentResult result, string name, long min, long max)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError($"{name} '{text}' is not a whole number from {min} to {max}.");
+        return min;
+    }
+
     public static int ParseInt(ArgumentResult result, string name, int min, int max) =>
         ParseInt(result, result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty, name, min, max);
 

@@ -45,7 +45,8 @@ public sealed class UdpEchoImpairmentOptions
     /// </summary>
     /// <value>
     /// The default is <see langword="null"/>: independent loss. When set it must be at least 1, and at least
-    /// <c>LossProbability / (1 - LossProbability)</c>, the shortest mean burst that loss rate allows.
+    /// <c>LossProbability / (1 - LossProbability)</c>, the shortest mean burst that loss rate allows (a loss of 1 loses
+    /// everything, whatever the burst).
     /// </value>
     public double? LossBurst { get; set; }
 
@@ -114,7 +115,7 @@ public sealed class UdpEchoImpairmentOptions
 
         if (LossBurst is { } burst)
         {
-            var shortest = LossProbability >= 1 ? double.PositiveInfinity : LossProbability / (1 - LossProbability);
+            var shortest = LossProbability >= 1 ? 1 : LossProbability / (1 - LossProbability);
             if (!(burst >= 1 && double.IsFinite(burst)) || burst < shortest)
             {
                 throw new ArgumentOutOfRangeException(nameof(LossBurst), burst, string.Create(CultureInfo.InvariantCulture,

@@ -87,11 +87,11 @@ public sealed class UdpEchoServerStatistics
     public TimeSpan DelayLatenessMax { get; init; }
 
     /// <summary>Gives the figures on one line, as <c>udpecho serve</c> prints them.</summary>
-    /// <returns>For example <c>received 10 (640 bytes), echoed 9 (576 bytes), dropped 1 (1 rate limited), kernel drops 0, errors: 0 receive, 0 send, 0 subscriber</c>.</returns>
+    /// <returns>For example <c>received 10 datagrams (640 bytes), echoed 9 (576 bytes), dropped 1 (1 rate limited), kernel drops 0, errors: 0 receive, 0 send, 0 subscriber</c>.</returns>
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"received {DatagramsReceived} ({BytesReceived} bytes), echoed {DatagramsEchoed} ({BytesEchoed} bytes), dropped {DatagramsDropped}");
+        text.Append(CultureInfo.InvariantCulture, $"received {DatagramsReceived} datagrams ({BytesReceived} bytes), echoed {DatagramsEchoed} ({BytesEchoed} bytes), dropped {DatagramsDropped}");
         var reasons = DropReasons().Where(r => r.Count > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Count} {r.Name}")).ToList();
         if (reasons.Count > 0)
         {

@@ -27,7 +27,7 @@ public sealed partial class ServeCommandTests
         Assert.Equal(IPAddress.Loopback, endPoint.Address);
         Assert.Equal(2, output.Lines.Count);
         Assert.Equal(
-            "udpecho: received 1 datagrams (12 bytes), echoed 1 (12 bytes), dropped 0 (0 too large), errors: 0 receive, 0 send, 0 subscriber",
+            "udpecho: received 1 datagrams (12 bytes), echoed 1 (12 bytes), dropped 0, kernel drops 0, errors: 0 receive, 0 send, 0 subscriber",
             output.Lines[1]);
         Assert.Empty(error.Lines);
     }
@@ -70,6 +70,114 @@ public sealed partial class ServeCommandTests
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal($"127.0.0.1 {local.Port} says: hello", line);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_VerboseWithControlCharacters_OneEscapedLinePerDatagram()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--verbose"], output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(endPoint);
+        var local = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        await socket.SendAsync("hi\n10.9.9.9 4444 says: forged line\u001b]0;title\a"u8.ToArray());
+        await socket.SendAsync("hello"u8.ToArray());
+
+        await output.WaitForLineAsync(l => l.EndsWith("says: hello", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var says = output.Lines.Where(l => l.Contains("says:", StringComparison.Ordinal)).ToList();
+        Assert.Equal([$@"127.0.0.1 {local} says: hi\n10.9.9.9 4444 says: forged line\x1b]0;title\x07", $"127.0.0.1 {local} says: hello"], says);
+        Assert.All(output.Lines, l => Assert.DoesNotContain(l, c => char.IsControl(c)));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_Json_PrintsTheStatisticsAsOneJsonLineWithTheirCamelCaseNames()
+    {
+        var output = new LineWriter();
+        var error = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--json", "--max-size", "3"], output, error, stop.Token);
+        var endPoint = ParseEndPoint(await error.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        Assert.Equal("abc"u8.ToArray(), await EchoAsync(endPoint, "abc"u8.ToArray()));
+        using (var big = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            await big.SendToAsync("toolong"u8.ToArray(), endPoint);
+            Assert.Equal("ok!"u8.ToArray(), await EchoAsync(endPoint, "ok!"u8.ToArray())); // so the long one was handled first
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var line = Assert.Single(output.Lines);
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        var root = json.RootElement;
+        Assert.Equal(3, root.GetProperty("datagramsReceived").GetInt64());
+        Assert.Equal(2, root.GetProperty("datagramsEchoed").GetInt64());
+        Assert.Equal(1, root.GetProperty("datagramsDropped").GetInt64());
+        Assert.Equal(1, root.GetProperty("datagramsTruncated").GetInt64());
+        Assert.Equal(0, root.GetProperty("droppedByKernel").GetInt64());
+        Assert.Equal(0, root.GetProperty("droppedByLoopGuard").GetInt64());
+        foreach (var property in typeof(UdpEchoServerStatistics).GetProperties())
+        {
+            Assert.True(root.TryGetProperty(char.ToLowerInvariant(property.Name[0]) + property.Name[1..], out _), $"--json has no key for {property.Name}");
+        }
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("--loop-guard", "sometimes", "--loop-guard 'sometimes' is not auto, on or off.")]
+    [InlineData("--delay-distribution", "pareto", "--delay-distribution 'pareto' is not uniform or normal.")]
+    [InlineData("--receive-buffer", "0", "--receive-buffer '0' is not a whole number from 1 to 2147483647.")]
+    [InlineData("--bandwidth", "-5", "--bandwidth '-5' is not a whole number from 1 to 100000000000.")]
+    [InlineData("--loss-burst", "0.5", "--loss-burst '0.5' is not a mean burst length of at least 1.")]
+    public async Task Serve_BadNewOption_UsageErrorNamingIt(string option, string value, string message)
+    {
+        var error = new LineWriter();
+
+        var exitCode = await UdpEchoCommand.RunAsync(["serve", "--port", "0", option, value], new LineWriter(), error, CancellationToken.None);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"udpecho: {message} (see 'udpecho --help')", Assert.Single(error.Lines));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_LossBurstTooShortForTheLossRate_UsageErrorNamingBoth()
+    {
+        var error = new LineWriter();
+
+        var exitCode = await UdpEchoCommand.RunAsync(["serve", "--port", "0", "--loss", "0.9", "--loss-burst", "2"], new LineWriter(), error, CancellationToken.None);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(error.Lines);
+        Assert.Contains("LossBurst", line, StringComparison.Ordinal);
+        Assert.Contains("LossProbability", line, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Serve_ImpairmentAndBufferOptions_ReachTheServer()
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        // Loss of 1 with bursts: nothing comes back, and every datagram is counted as lost on purpose.
+        var run = UdpEchoCommand.RunAsync(
+            ["serve", "--port", "0", "--verbose", "--loss", "1", "--loss-burst", "4", "--receive-buffer", "65536", "--send-buffer", "65536", "--loop-guard", "on",
+             "--delay-distribution", "normal", "--bandwidth", "1000000", "--max-queued", "10", "--max-queued-bytes", "65536"],
+            output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains("echoing on", StringComparison.Ordinal)));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(endPoint);
+        await socket.SendAsync("gone"u8.ToArray());
+        await output.WaitForLineAsync(l => l.EndsWith("says: gone", StringComparison.Ordinal)); // raised once its fate is decided
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.StartsWith("udpecho: received 1 datagrams (4 bytes), echoed 0 (0 bytes), dropped 1 (1 lost on purpose)", output.Lines[^1], StringComparison.Ordinal);
     }
 
     [Fact(Timeout = Timeout)]
@@ -155,7 +263,7 @@ public sealed partial class ServeCommandTests
         Assert.Equal(0, stranger.Available);
         Assert.Equal(0, big.Available);
         Assert.Equal(
-            "udpecho: received 3 datagrams (6 bytes), echoed 1 (4 bytes), dropped 2 (1 too large, 1 not allowed), errors: 0 receive, 0 send, 0 subscriber",
+            "udpecho: received 3 datagrams (6 bytes), echoed 1 (4 bytes), dropped 2 (1 too large, 1 not allowed), kernel drops 0, errors: 0 receive, 0 send, 0 subscriber",
             output.Lines[^1]);
     }
 

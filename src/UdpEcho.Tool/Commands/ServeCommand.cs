@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using System.Text;
+using System.Text.Json;
 
 namespace UdpEcho.Tool.Commands;
 
@@ -12,7 +12,8 @@ internal static class ServeCommand
     {
         var port = ToolOptions.Port(required: true);
         var address = ToolOptions.Address("127.0.0.1");
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print one 'IP PORT says: MSG' line per datagram." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print one 'IP PORT says: MSG' line per datagram (control characters escaped, long messages shortened)." };
+        var json = new Option<bool>("--json") { Description = "When the server stops, print its statistics as one JSON object on one line (the startup line goes to standard error)." };
         var rateLimit = new Option<double?>("--rate-limit")
         {
             Description = "Echo at most N datagrams per second per source address (burst: one second's worth). Default: no limit.",
@@ -34,39 +35,53 @@ internal static class ServeCommand
             Description = "Echo to this source port even though it is below 1024 (or 0, or 2049), which are dropped to prevent echo loops. Repeatable.",
             CustomParser = result => [.. result.Tokens.Select(t => ToolOptions.ParseInt(result, t.Value, "--allow-source-port", 0, 65535))],
         };
+        var loopGuard = ToolOptions.Choice("--loop-guard", "auto (on unless bound to loopback), on or off: mute a peer that keeps sending back exactly what it was sent. Datagrams from the server's own endpoint are always dropped.",
+            [("auto", UdpEchoLoopGuard.Automatic), ("on", UdpEchoLoopGuard.On), ("off", UdpEchoLoopGuard.Off)]);
+        var receiveBuffer = Bytes("--receive-buffer", $"The receive buffer of each socket in bytes (SO_RCVBUF). Default: {UdpEchoServerOptions.DefaultSocketBufferSize} (the kernel may cap it: net.core.rmem_max).");
+        var sendBuffer = Bytes("--send-buffer", $"The send buffer of each socket in bytes (SO_SNDBUF). Default: {UdpEchoServerOptions.DefaultSocketBufferSize} (the kernel may cap it: net.core.wmem_max).");
         var loss = Probability("--loss", "Lose each echo with probability P (0 to 1), to test a client against a bad network.");
-        var delay = Milliseconds("--delay", "Delay each echo by MS milliseconds.");
-        var jitter = Milliseconds("--jitter", "Vary each delay by up to ± MS milliseconds.");
+        var lossBurst = new Option<double?>("--loss-burst")
+        {
+            Description = "Lose echoes in bursts of this mean length (a Gilbert model), keeping the overall --loss. Default: independent loss.",
+            CustomParser = result => ToolOptions.ParseDouble(result, "--loss-burst", 1, 1e9, minExclusive: false, "a mean burst length of at least 1"),
+        };
+        var delay = Milliseconds("--delay", "Delay each echo by MS milliseconds (fractions allowed).");
+        var jitter = Milliseconds("--jitter", "Vary each delay by up to ± MS milliseconds (uniform), or with MS as the standard deviation (normal).");
+        var delayDistribution = ToolOptions.Choice("--delay-distribution", "uniform (default) or normal: how --jitter varies the delay.",
+            [("uniform", UdpEchoDelayDistribution.Uniform), ("normal", UdpEchoDelayDistribution.Normal)]);
         var duplicate = Probability("--duplicate", "Send each echo twice with probability P (0 to 1).");
         var reorder = Probability("--reorder", "Hold each echo back behind the next one with probability P (0 to 1).");
+        var bandwidth = new Option<long?>("--bandwidth")
+        {
+            Description = "Limit the echoes to B bytes per second, all senders together: echoes wait their turn on the simulated link (tail drop past --max-queued-bytes). Not --rate-limit, which counts datagrams per source.",
+            CustomParser = result => ToolOptions.ParseLong(result, "--bandwidth", 1, 100_000_000_000),
+        };
+        var maxQueued = new Option<int?>("--max-queued")
+        {
+            Description = "Drop (and count) echoes past this many waiting (delayed, held or behind --bandwidth). Default: 16384.",
+            CustomParser = result => ToolOptions.ParseInt(result, "--max-queued", 1, UdpEchoImpairmentOptions.MaxQueuedEchoesLimit),
+        };
+        var maxQueuedBytes = new Option<long?>("--max-queued-bytes")
+        {
+            Description = "Drop (and count) echoes past this many bytes waiting. Default: 16777216.",
+            CustomParser = result => ToolOptions.ParseLong(result, "--max-queued-bytes", 65536, UdpEchoImpairmentOptions.MaxQueuedBytesLimit),
+        };
         var seed = new Option<int?>("--seed")
         {
-            Description = "Seed the random choices of --loss, --jitter, --duplicate and --reorder, to repeat a run.",
+            Description = "Seed the random choices of the impairments, to repeat a run (exactly, with one receive loop).",
             CustomParser = result => ToolOptions.ParseInt(result, "--seed", int.MinValue, int.MaxValue),
         };
-        var engine = new Option<UdpEchoServerEngine>("--engine")
-        {
-            Description = "automatic (batched on 64-bit Linux, portable elsewhere), batched or portable.",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "automatic";
-                if (Enum.TryParse<UdpEchoServerEngine>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0]))
-                {
-                    return value;
-                }
-
-                result.AddError($"--engine '{text}' is not automatic, batched or portable.");
-                return UdpEchoServerEngine.Automatic;
-            },
-        };
+        var engine = ToolOptions.Choice("--engine", "automatic (batched on 64-bit Linux, portable elsewhere), batched or portable.",
+            [("automatic", UdpEchoServerEngine.Automatic), ("batched", UdpEchoServerEngine.Batched), ("portable", UdpEchoServerEngine.Portable)]);
         var receiveLoops = new Option<int?>("--receive-loops")
         {
-            Description = "How many receive loops share the socket, 1 to 64 (default: one per four processors).",
+            Description = "How many receive loops serve the port, 1 to 64 (default: one per four processors). On Linux each has a socket of its own (SO_REUSEPORT).",
             CustomParser = result => ToolOptions.ParseInt(result, "--receive-loops", 1, 64),
         };
         var command = new Command("serve", "Echo every UDP datagram back to its sender.")
         {
-            port, address, verbose, rateLimit, allow, maxSize, allowSourcePort, loss, delay, jitter, duplicate, reorder, seed, engine, receiveLoops,
+            port, address, verbose, json, rateLimit, allow, maxSize, allowSourcePort, loopGuard, receiveBuffer, sendBuffer,
+            loss, lossBurst, delay, jitter, delayDistribution, duplicate, reorder, bandwidth, maxQueued, maxQueuedBytes, seed, engine, receiveLoops,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -76,18 +91,34 @@ internal static class ServeCommand
                 Port = parse.GetValue(port),
                 RateLimitPerSource = parse.GetValue(rateLimit),
                 MaxDatagramSize = parse.GetValue(maxSize) ?? UdpEchoServerOptions.MaxIPv6DatagramSize,
+                LoopGuard = parse.GetValue(loopGuard),
+                ReceiveBufferSize = parse.GetValue(receiveBuffer),
+                SendBufferSize = parse.GetValue(sendBuffer),
                 Engine = parse.GetValue(engine),
                 ReceiveLoops = parse.GetValue(receiveLoops),
                 Impairment =
                 {
                     LossProbability = parse.GetValue(loss) ?? 0,
+                    LossBurst = parse.GetValue(lossBurst),
                     Delay = TimeSpan.FromMilliseconds(parse.GetValue(delay) ?? 0),
                     Jitter = TimeSpan.FromMilliseconds(parse.GetValue(jitter) ?? 0),
+                    DelayDistribution = parse.GetValue(delayDistribution),
                     DuplicateProbability = parse.GetValue(duplicate) ?? 0,
                     ReorderProbability = parse.GetValue(reorder) ?? 0,
+                    Bandwidth = parse.GetValue(bandwidth),
                     Seed = parse.GetValue(seed),
                 },
             };
+
+            if (parse.GetValue(maxQueued) is int queued)
+            {
+                options.Impairment.MaxQueuedEchoes = queued;
+            }
+
+            if (parse.GetValue(maxQueuedBytes) is long queuedBytes)
+            {
+                options.Impairment.MaxQueuedBytes = queuedBytes;
+            }
 
             // "::" means every interface; serve IPv4 there too, as users of other servers expect.
             options.DualMode = options.Address.Equals(IPAddress.IPv6Any);
@@ -101,10 +132,15 @@ internal static class ServeCommand
                 options.AllowedSourcePorts.Add(sourcePort);
             }
 
-            return RunAsync(options, parse.GetValue(verbose), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
+            var configuration = parse.InvocationConfiguration;
+            return RunAsync(options, parse.GetValue(verbose), parse.GetValue(json), configuration.Output, configuration.Error, cancellationToken);
         });
         return command;
     }
+
+    /// <summary>The line <c>--verbose</c> prints for one datagram: the seed's <c>IP PORT says: MSG</c>, with the message made safe to print.</summary>
+    internal static string SaysLine(UdpEchoMessageReceivedEventArgs e) =>
+        $"{e.RemoteEndPoint.Address} {e.RemoteEndPoint.Port.ToString(CultureInfo.InvariantCulture)} says: {UdpEchoText.ToPrintable(e.Payload.Span)}";
 
     private static Option<double?> Probability(string name, string description) => new(name)
     {
@@ -116,6 +152,12 @@ internal static class ServeCommand
     {
         Description = description,
         CustomParser = result => ToolOptions.ParseDouble(result, name, 0, UdpEchoImpairmentOptions.MaxDelay.TotalMilliseconds, minExclusive: false, $"a number of milliseconds from 0 to {UdpEchoImpairmentOptions.MaxDelay.TotalMilliseconds}"),
+    };
+
+    private static Option<int?> Bytes(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => ToolOptions.ParseInt(result, name, 1, int.MaxValue),
     };
 
     private static IPNetwork ParseNetwork(System.CommandLine.Parsing.ArgumentResult result, string text)
@@ -132,55 +174,55 @@ internal static class ServeCommand
         return default;
     }
 
-    private static async Task<int> RunAsync(UdpEchoServerOptions options, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(UdpEchoServerOptions options, bool verbose, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        await using var server = new UdpEchoServer(options);
-        if (verbose)
-        {
-            server.MessageReceived += (_, e) => output.WriteLine(
-                $"{e.RemoteEndPoint.Address} {e.RemoteEndPoint.Port.ToString(CultureInfo.InvariantCulture)} says: {Encoding.UTF8.GetString(e.Payload.Span)}");
-        }
-
+        UdpEchoServer server;
         try
         {
-            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Settings that only make sense together (a loss burst too short for the loss rate) are checked here.
+            server = new UdpEchoServer(options);
         }
-        catch (Exception e) when (e is UdpEchoException or PlatformNotSupportedException)
+        catch (ArgumentException e)
         {
-            await error.WriteLineAsync($"udpecho: {e.Message}").ConfigureAwait(false);
-            return 1;
+            // The first line: ArgumentOutOfRangeException adds "Actual value was ..." on a line of its own.
+            await error.WriteLineAsync($"udpecho: {e.Message.Split('\n')[0].TrimEnd()} (see 'udpecho --help')");
+            return UdpEchoCommand.UsageError;
         }
 
-        await output.WriteLineAsync($"udpecho: echoing on {server.LocalEndPoint} (Ctrl+C to stop)").ConfigureAwait(false);
-        try
+        await using (server)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C or SIGTERM: the normal way to stop.
-        }
+            if (verbose)
+            {
+                // Handlers never overlap (the server raises them one at a time), so the writer needs no lock of its own.
+                server.MessageReceived += (_, e) => output.WriteLine(SaysLine(e));
+            }
 
-        await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await output.WriteLineAsync(Format(server.GetStatistics())).ConfigureAwait(false);
-        return 0;
+            try
+            {
+                await server.StartAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is UdpEchoException or PlatformNotSupportedException)
+            {
+                await error.WriteLineAsync($"udpecho: {e.Message}");
+                return 1;
+            }
+
+            await (json ? error : output).WriteLineAsync($"udpecho: echoing on {server.LocalEndPoint} (Ctrl+C to stop)");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: the normal way to stop.
+            }
+
+            await server.StopAsync(CancellationToken.None);
+            var statistics = server.GetStatistics();
+            await output.WriteLineAsync(json
+                ? JsonSerializer.Serialize(statistics, ToolJsonLineContext.Default.UdpEchoServerStatistics)
+                : $"udpecho: {statistics}");
+            return 0;
+        }
     }
-
-    internal static string Format(UdpEchoServerStatistics s)
-    {
-        // Reasons beyond "too large" appear only when they happened, so the usual line stays short.
-        var reasons = string.Concat(
-            Reason(s.DroppedBySourcePort, "source port"),
-            Reason(s.DroppedBySourceAddress, "source address"),
-            Reason(s.DroppedNotAllowed, "not allowed"),
-            Reason(s.DroppedByRateLimit, "rate limited"),
-            Reason(s.DroppedByImpairment, "lost on purpose"),
-            Reason(s.DroppedAtShutdown, "at shutdown"));
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"udpecho: received {s.DatagramsReceived} datagrams ({s.BytesReceived} bytes), echoed {s.DatagramsEchoed} ({s.BytesEchoed} bytes), dropped {s.DatagramsDropped} ({s.DatagramsTruncated} too large{reasons}), errors: {s.ReceiveErrors} receive, {s.SendErrors} send, {s.SubscriberErrors} subscriber");
-    }
-
-    private static string Reason(long count, string reason) =>
-        count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {count} {reason}");
 }

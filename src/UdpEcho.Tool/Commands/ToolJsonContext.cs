@@ -7,3 +7,8 @@ namespace UdpEcho.Tool.Commands;
 [JsonSerializable(typeof(PingReport))]
 [JsonSerializable(typeof(BenchReport))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext;
+
+/// <summary>The JSON printed as one line (<c>serve --json</c>): camelCase names, no indentation, no reflection.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(UdpEchoServerStatistics))]
+internal sealed partial class ToolJsonLineContext : JsonSerializerContext;

@@ -85,21 +85,46 @@ public sealed class EchoServerTests
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
-    public async Task Main_DatagramsLongerThan511Bytes_EchoesAndPrintsThemWhole()
+    public async Task Main_DatagramsLongerThan511Bytes_EchoesThemWholeAndPrintsThemShortenedWithTheirLength()
     {
         var (server, port) = await SampleProcess.StartEchoServerAsync();
         await using var _ = server;
         await using var client = NewClient(port);
 
-        // The original read at most 511 bytes; 65507 is the most an IPv4 datagram carries.
+        // The original read at most 511 bytes; 65507 is the most an IPv4 datagram carries. The echo is always whole; the
+        // screen shows at most 512 characters of a message, then its length.
         foreach (var length in (int[])[512, 2000, UdpEchoServerOptions.MaxIPv4DatagramSize])
         {
             var message = new string((char)('a' + (length % 26)), length);
             var reply = await client.SendAndReceiveAsync(message).AsTask().WaitAsync(TestTimeouts.Await);
             Assert.Equal(length, reply.Payload.Length);
             Assert.Equal(message, Encoding.UTF8.GetString(reply.Payload.Span));
-            await server.WaitForLineAsync($"127.0.0.1 {client.LocalEndPoint!.Port} says: {message}");
+            var shown = length <= UdpEchoText.DefaultMaxCharacters ? message : $"{message[..UdpEchoText.DefaultMaxCharacters]}… [{length} bytes]";
+            await server.WaitForLineAsync($"127.0.0.1 {client.LocalEndPoint!.Port} says: {shown}");
         }
+    }
+
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Main_ControlCharactersAndNewlines_PrintedEscapedOnOneLineForgingNothing()
+    {
+        var (server, port) = await SampleProcess.StartEchoServerAsync();
+        await using var _ = server;
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
+        var local = ((IPEndPoint)socket.LocalEndPoint!).Port;
+
+        // A forged log line, a bell, a clear-screen and a window-title sequence, and a byte that is not UTF-8.
+        byte[] attack = [.. "hi\n10.9.9.9 4444 says: forged line\a\u001b[2J\u001b]0;pwned\u0007"u8, 0xFF];
+        await socket.SendAsync(attack);
+        await socket.SendAsync("hello"u8.ToArray());
+
+        await server.WaitForLineAsync($"127.0.0.1 {local} says: hello");
+        var lines = server.StdoutLines.Where(l => l.Contains("says:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [$@"127.0.0.1 {local} says: hi\n10.9.9.9 4444 says: forged line\x07\x1b[2J\x1b]0;pwned\x07\xff", $"127.0.0.1 {local} says: hello"],
+            lines);
+        Assert.DoesNotContain(server.StdoutLines, l => l.StartsWith("10.9.9.9", StringComparison.Ordinal));
+        Assert.All(server.StdoutLines, l => Assert.DoesNotContain(l, c => c is '\u001b' or '\a'));
     }
 
     [Fact(Timeout = TestTimeouts.Long)]
