@@ -77,7 +77,7 @@ public sealed class ClientFaultTests
         });
         var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.Target(), Timeout = TimeSpan.FromSeconds(30) });
         var calls = Enumerable.Range(0, 100).Select(i => client.SendAndReceiveAsync(BitConverter.GetBytes(i)).AsTask()).ToArray();
-        await WaitUntilAsync(() => server.GetStatistics().DatagramsReceived == 100);
+        await Conditions.WaitUntilAsync(() => server.GetStatistics().DatagramsReceived == 100);
 
         await client.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Await);
         var all = Task.WhenAll(calls);
@@ -87,14 +87,5 @@ public sealed class ClientFaultTests
         Assert.All(calls.Where(c => c.IsFaulted), c => Assert.IsType<ObjectDisposedException>(c.Exception!.InnerException));
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
         Assert.Equal(100, server.GetStatistics().DroppedAtShutdown);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(TestTimeouts.Await);
-        while (!condition())
-        {
-            await Task.Delay(2, cts.Token);
-        }
     }
 }

@@ -49,6 +49,23 @@ public sealed class SeedInteropTests(SeedPrograms seed) : IClassFixture<SeedProg
         await server.WaitForLineAsync($"127.0.0.1 {senderPort} says: to the sample");
     }
 
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task SeedClient_SameLineTwice_LoopGuardOn_BothEchoed()
+    {
+        // The loop guard must not take a person repeating themselves for an echo server bouncing a datagram back.
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { LoopGuard = UdpEchoLoopGuard.On, ReceiveLoops = 1 });
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+        await using var seedClient = SampleProcess.Start(
+            SeedPrograms.StdbufPath, "-oL", seed.ClientPath, "127.0.0.1", server.LocalEndPoint!.Port.ToString(CultureInfo.InvariantCulture));
+
+        await seedClient.Input.WriteLineAsync("same").WaitAsync(TestTimeouts.Await);
+        await seedClient.WaitForLineAsync("received:same");
+        await seedClient.Input.WriteLineAsync("same").WaitAsync(TestTimeouts.Await);
+        await seedClient.WaitForLineAsync("received:same"); // the second: lines are read in order
+
+        Assert.Equal(0, server.GetStatistics().DroppedByLoopGuard);
+    }
+
     /// <summary>
     /// The original server prints its banner before it binds, so nothing it prints says it is ready: ask it for
     /// echoes until one comes back. Before it binds, each probe fails at once with ICMP port unreachable.
