@@ -43,6 +43,23 @@ internal sealed class CounterBlock
 
     public void Set(ServerCounter counter, long value) => Volatile.Write(ref _values[Pad + (int)counter], value);
 
+    /// <summary>Raises <paramref name="counter"/> to <paramref name="value"/> if that is more; safe beside the block's writer (for a running total the kernel keeps).</summary>
+    public void RaiseTo(ServerCounter counter, long value)
+    {
+        ref var slot = ref _values[Pad + (int)counter];
+        var current = Volatile.Read(ref slot);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref slot, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
     public long Read(ServerCounter counter) => Volatile.Read(ref _values[Pad + (int)counter]);
 
     public long Read(DropReason reason) => Volatile.Read(ref _values[Pad + (int)ServerCounter.DropBase + (int)reason]);

@@ -72,7 +72,7 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
         }
 
         _kernelDrops = total;
-        Counters.Set(ServerCounter.KernelDrops, total);
+        Counters.RaiseTo(ServerCounter.KernelDrops, total);
         if (_metrics.ServerDropped.Enabled)
         {
             _metrics.ServerDropped.Add(added, ServerTags.ReceiveBufferFull);

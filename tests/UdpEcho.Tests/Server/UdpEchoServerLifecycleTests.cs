@@ -192,15 +192,17 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
     }
 
     [Theory(Timeout = TestTimeouts.Short)]
-    [InlineData("127.0.0.1", "127.0.0.1:{0}")]
-    [InlineData("::1", "[::1]:{0}")]
-    public async Task StartAsync_PortInUse_ThrowsUdpEchoExceptionNamingEndPoint(string address, string named)
+    [InlineData("127.0.0.1", "127.0.0.1:{0}", 1)]
+    [InlineData("::1", "[::1]:{0}", 1)]
+    [InlineData("127.0.0.1", "127.0.0.1:{0}", 3)]
+    [InlineData("::1", "[::1]:{0}", 3)]
+    public async Task StartAsync_PortInUse_ThrowsUdpEchoExceptionNamingEndPoint(string address, string named, int loops)
     {
         var loopback = IPAddress.Parse(address);
         using var squatter = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         squatter.Bind(new IPEndPoint(loopback, 0));
         var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
-        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = loopback, Port = port });
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = loopback, Port = port, ReceiveLoops = loops });
 
         var e = await Assert.ThrowsAsync<UdpEchoException>(() => server.StartAsync().WaitAsync(TestTimeouts.Await));
 
@@ -217,11 +219,16 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
         Assert.Equal(port, server.LocalEndPoint!.Port);
     }
 
-    [Fact(Timeout = TestTimeouts.Short)]
-    public async Task StartAsync_PortHeldByAnotherServer_ThrowsAddressAlreadyInUse()
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData(1, 1)]
+    [InlineData(3, 3)]
+    [InlineData(1, 4)]
+    [InlineData(4, 1)]
+    public async Task StartAsync_PortHeldByAnotherServer_ThrowsAddressAlreadyInUse(int firstLoops, int secondLoops)
     {
-        await using var first = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
-        await using var second = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = first.LocalEndPoint!.Port });
+        // Sockets that all set SO_REUSEPORT would share a port silently: a second server must still be refused.
+        await using var first = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, ReceiveLoops = firstLoops });
+        await using var second = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, Address = IPAddress.Loopback, Port = first.LocalEndPoint!.Port, ReceiveLoops = secondLoops });
 
         var e = await Assert.ThrowsAsync<UdpEchoException>(() => second.StartAsync().WaitAsync(TestTimeouts.Await));
 
