@@ -58,6 +58,49 @@ public sealed class LoggingTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_ReceiveBufferBeyondWhatTheKernelAllows_WarnsOnceNamingTheSysctl()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // The sysctl the message names is Linux's.
+        }
+
+        var logs = new CapturingLoggerFactory(LogLevel.Information);
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { ReceiveBufferSize = 1 << 30, ReceiveLoops = 2 }, logs);
+        await server.StartAsync();
+        await server.StopAsync();
+        await server.StartAsync();
+        await server.StopAsync();
+
+        var capped = Assert.Single(logs.Entries, e => e.Id.Id == 119);
+        Assert.Equal(LogLevel.Warning, capped.Level);
+        Assert.Contains("net.core.rmem_max", capped.Message, StringComparison.Ordinal);
+        Assert.Contains("1073741824", capped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Server_DefaultBuffersCappedByTheKernel_SaysSoOnceAtInformation()
+    {
+        var limit = OperatingSystem.IsLinux() ? long.Parse(File.ReadAllText("/proc/sys/net/core/rmem_max"), System.Globalization.CultureInfo.InvariantCulture) : long.MaxValue;
+        var logs = new CapturingLoggerFactory(LogLevel.Information);
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions(), logs);
+        await server.StartAsync();
+        await server.StopAsync();
+
+        var capped = logs.Entries.Where(e => e.Id.Id == 118 && e.Message.Contains("receive", StringComparison.Ordinal)).ToList();
+        if (limit < UdpEchoServerOptions.DefaultSocketBufferSize)
+        {
+            var entry = Assert.Single(capped);
+            Assert.Equal(LogLevel.Information, entry.Level);
+            Assert.Contains("net.core.rmem_max", entry.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(capped);
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task Server_OversizedDatagrams_LoggedAtDebugWithSender_OncePerInterval()
     {
         var logs = new CapturingLoggerFactory();

@@ -166,6 +166,55 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StopAndDispose_CalledTogetherWhileAHandlerBlocks_ShareOneStopThatEndsWhenTheSocketIsClosed()
+    {
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
+        server.MessageReceived += (_, _) =>
+        {
+            entered.TrySetResult();
+            release.Wait(TestTimeouts.Await);
+        };
+        var endPoint = server.LocalEndPoint!;
+        using var client = new RawUdpSocket();
+        await client.SendAsync(new byte[] { 1 }, server.Target());
+        await entered.Task.WaitAsync(TestTimeouts.Await);
+
+        Task[] stops = [server.StopAsync(), server.StopAsync(), server.DisposeAsync().AsTask(), server.StopAsync()];
+
+        // None may return while the loop (and so the socket) is still held: the port is not free yet.
+        Assert.All(stops, stop => Assert.False(stop.IsCompleted));
+        Assert.True(server.IsRunning);
+        Assert.Equal(endPoint, server.LocalEndPoint);
+        release.Set();
+        await Task.WhenAll(stops).WaitAsync(TestTimeouts.Await);
+
+        Assert.False(server.IsRunning);
+        Assert.Null(server.LocalEndPoint);
+        using var next = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        next.Bind(endPoint); // free as soon as every stop has returned
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StopAsync_DatagramsAdmittedBeforeTheStop_EachEchoedOrCounted()
+    {
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, Impairment = { Delay = TimeSpan.FromMilliseconds(20) } });
+        using var client = new RawUdpSocket();
+        for (var i = 0; i < 200; i++)
+        {
+            await client.SendAsync(new byte[] { (byte)i }, server.Target());
+        }
+
+        await server.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        // Whatever the stop caught in flight: received while running and echoed, or counted as dropped at shutdown.
+        var statistics = server.GetStatistics();
+        Assert.Equal(statistics.DatagramsReceived, statistics.DatagramsEchoed + statistics.DatagramsDropped);
+        Assert.Equal(statistics.DatagramsDropped, statistics.DroppedAtShutdown);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task StopAsync_NotRunning_DoesNothing()
     {
         await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });
