@@ -135,8 +135,13 @@ public sealed class UdpEchoServer : IUdpEchoServer
                 {
                     foreach (var socket in sockets)
                     {
-                        // The kernel's drop counter comes with every datagram once it is not zero.
+                        // The kernel's drop counter comes with every datagram once it is not zero; a STAMP reflector
+                        // also wants each packet's receive time and TTL (or hop limit).
                         UdpSockets.SetOption(socket, LinuxSockets.SolSocket, LinuxSockets.SoRxqOvfl, 1);
+                        if (_options.StampMode != UdpEchoStampMode.None)
+                        {
+                            UdpSockets.EnableReceiveTimeAndTtl(socket);
+                        }
                     }
                 }
 

@@ -123,6 +123,18 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is 5 seconds. The allowed range is 0 to 1 hour.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Gets or sets whether the server is a STAMP (RFC 8762, with RFC 8972's session identifier) Session-Reflector in
+    /// unauthenticated mode instead of a plain echo server. A reflector answers each test packet of 44 bytes or more with
+    /// a reflected packet of the same length: its own sequence number (stateful) or the sender's (stateless), its receive
+    /// and transmit timestamps (NTP format), the sender's sequence number, timestamp and error estimate, and the TTL or
+    /// hop limit the packet arrived with. Bytes past the first 44 come back unchanged (TLVs are not processed). Shorter
+    /// datagrams are dropped and counted in <see cref="UdpEchoServerStatistics.DroppedTooShort"/>. The loop guard, the
+    /// source checks, the rate limits and the impairment simulation apply as in echo mode. See <c>docs/stamp.md</c>.
+    /// </summary>
+    /// <value>The default is <see cref="UdpEchoStampMode.None"/>: a plain echo server. STAMP's own port is 862.</value>
+    public UdpEchoStampMode StampMode { get; set; }
+
     /// <summary>Gets or sets which engine moves the datagrams. Every engine behaves alike; <see cref="UdpEchoServerEngine.Batched"/> is the fastest where it exists.</summary>
     /// <value>The default is <see cref="UdpEchoServerEngine.Automatic"/>: batched on 64-bit Linux, portable elsewhere.</value>
     public UdpEchoServerEngine Engine { get; set; }
@@ -199,6 +211,11 @@ public sealed class UdpEchoServerOptions
         if (!Enum.IsDefined(LoopGuard))
         {
             throw OutOfRange(nameof(LoopGuard), LoopGuard, "must be Automatic, On or Off");
+        }
+
+        if (!Enum.IsDefined(StampMode))
+        {
+            throw OutOfRange(nameof(StampMode), StampMode, "must be None, Stateless or Stateful");
         }
 
         if (!Enum.IsDefined(Engine))

@@ -60,7 +60,7 @@ public sealed class UdpEchoServerStatistics
     /// <summary>Gets the number of echoes dropped because the impairment simulation's queue was full (<see cref="UdpEchoImpairmentOptions.MaxQueuedEchoes"/>, <see cref="UdpEchoImpairmentOptions.MaxQueuedBytes"/>, or the bandwidth limit's backlog).</summary>
     public long DroppedByQueueLimit { get; init; }
 
-    /// <summary>Gets the number of datagrams dropped because they were shorter than a STAMP test packet (44 bytes), when the server is a STAMP reflector (<c>UdpEchoServerOptions.StampMode</c>).</summary>
+    /// <summary>Gets the number of datagrams dropped because they were shorter than a STAMP test packet (44 bytes), when the server is a STAMP reflector (<see cref="UdpEchoServerOptions.StampMode"/>).</summary>
     public long DroppedTooShort { get; init; }
 
     /// <summary>Gets the number of delayed echoes still queued when the server stopped and its shutdown timeout ran out, and datagrams that arrived while it stopped.</summary>

@@ -180,6 +180,29 @@ public sealed partial class ServeCommandTests
         Assert.StartsWith("udpecho: received 1 datagrams (4 bytes), echoed 0 (0 bytes), dropped 1 (1 lost on purpose)", output.Lines[^1], StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = Timeout)]
+    [InlineData("stateless", 7u)]
+    [InlineData("stateful", 0u)]
+    public async Task Serve_Stamp_ReflectsTestPacketsWithTheModesSequenceNumbers(string mode, uint expected)
+    {
+        var output = new LineWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = UdpEchoCommand.RunAsync(["serve", "--port", "0", "--stamp", mode], output, new LineWriter(), stop.Token);
+        var endPoint = ParseEndPoint(await output.WaitForLineAsync(l => l.Contains($"reflecting STAMP ({mode}) on", StringComparison.Ordinal)));
+
+        // An unauthenticated test packet (RFC 8762 4.2.1): sequence 7, then timestamp, error estimate, SSID and MBZ.
+        var packet = new byte[44];
+        packet[3] = 7;
+        var reply = await EchoAsync(endPoint, packet);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(44, reply.Length);
+        Assert.Equal(expected, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply));
+        Assert.Equal(7u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(24))); // the sender's, copied
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Serve_IPv6Any_ServesIPv4Too()
     {
@@ -347,6 +370,6 @@ public sealed partial class ServeCommandTests
     private static IPEndPoint ParseEndPoint(string startupLine) =>
         IPEndPoint.Parse(EndPointPattern().Match(startupLine).Groups[1].Value);
 
-    [GeneratedRegex(@"echoing on (\S+) ")]
+    [GeneratedRegex(@" on (\S+) \(Ctrl")]
     private static partial Regex EndPointPattern();
 }

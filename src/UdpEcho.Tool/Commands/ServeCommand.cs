@@ -71,6 +71,8 @@ internal static class ServeCommand
             Description = "Seed the random choices of the impairments, to repeat a run (exactly, with one receive loop).",
             CustomParser = result => ToolOptions.ParseInt(result, "--seed", int.MinValue, int.MaxValue),
         };
+        var stamp = ToolOptions.Choice("--stamp", "Be a STAMP (RFC 8762) Session-Reflector instead of an echo server: stateless (replies carry the sender's sequence numbers) or stateful (the reflector's own count per session). STAMP's own port is 862.",
+            [("none", UdpEchoStampMode.None), ("stateless", UdpEchoStampMode.Stateless), ("stateful", UdpEchoStampMode.Stateful)]);
         var engine = ToolOptions.Choice("--engine", "automatic (batched on 64-bit Linux, portable elsewhere), batched or portable.",
             [("automatic", UdpEchoServerEngine.Automatic), ("batched", UdpEchoServerEngine.Batched), ("portable", UdpEchoServerEngine.Portable)]);
         var receiveLoops = new Option<int?>("--receive-loops")
@@ -81,7 +83,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Echo every UDP datagram back to its sender.")
         {
             port, address, verbose, json, rateLimit, allow, maxSize, allowSourcePort, loopGuard, receiveBuffer, sendBuffer,
-            loss, lossBurst, delay, jitter, delayDistribution, duplicate, reorder, bandwidth, maxQueued, maxQueuedBytes, seed, engine, receiveLoops,
+            loss, lossBurst, delay, jitter, delayDistribution, duplicate, reorder, bandwidth, maxQueued, maxQueuedBytes, seed, stamp, engine, receiveLoops,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -92,6 +94,7 @@ internal static class ServeCommand
                 RateLimitPerSource = parse.GetValue(rateLimit),
                 MaxDatagramSize = parse.GetValue(maxSize) ?? UdpEchoServerOptions.MaxIPv6DatagramSize,
                 LoopGuard = parse.GetValue(loopGuard),
+                StampMode = parse.GetValue(stamp),
                 ReceiveBufferSize = parse.GetValue(receiveBuffer),
                 SendBufferSize = parse.GetValue(sendBuffer),
                 Engine = parse.GetValue(engine),
@@ -207,7 +210,8 @@ internal static class ServeCommand
                 return 1;
             }
 
-            await (json ? error : output).WriteLineAsync($"udpecho: echoing on {server.LocalEndPoint} (Ctrl+C to stop)");
+            var what = options.StampMode == UdpEchoStampMode.None ? "echoing" : $"reflecting STAMP ({options.StampMode.ToString().ToLowerInvariant()})";
+            await (json ? error : output).WriteLineAsync($"udpecho: {what} on {server.LocalEndPoint} (Ctrl+C to stop)");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

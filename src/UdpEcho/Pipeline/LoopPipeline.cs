@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using UdpEcho.Diagnostics;
 using UdpEcho.Policy;
+using UdpEcho.Stamp;
 using UdpEcho.Transport;
 
 namespace UdpEcho.Pipeline;
@@ -17,6 +18,9 @@ internal sealed class LoopPipeline : EchoLoopHandler
     /// <summary>How many sources each loop's guard remembers (about 64 bytes each).</summary>
     private const int GuardCapacity = 16384;
 
+    /// <summary>How many STAMP sessions each loop of a stateful reflector counts for; a new session evicts the oldest.</summary>
+    private const int StampSessions = 16384;
+
     private readonly ServerPipeline _run;
     private readonly ServerRunSettings _settings;
     private readonly TimeProvider _time;
@@ -24,6 +28,7 @@ internal sealed class LoopPipeline : EchoLoopHandler
     private readonly MessageEvents _events;
     private readonly int _maxDatagramSize;
     private readonly Impairer _impairer;
+    private readonly StampReflector? _stamp;
     private PeerLoopGuard? _guard;
 
     public LoopPipeline(ServerPipeline run, int index, AddressFamily family, StatisticsRegistry statistics)
@@ -35,6 +40,12 @@ internal sealed class LoopPipeline : EchoLoopHandler
         _events = _settings.Events;
         _maxDatagramSize = _settings.Options.MaxDatagramSize;
         _impairer = new Impairer(index);
+        _stamp = _settings.Options.StampMode switch
+        {
+            UdpEchoStampMode.Stateless => new StampReflector(StampReflectorMode.Stateless, StampSessions),
+            UdpEchoStampMode.Stateful => new StampReflector(StampReflectorMode.Stateful, StampSessions),
+            _ => null,
+        };
         Report = new ServerReporter(new CounterBlock(), _settings.Diagnostics);
         statistics.Add(Report.Counters);
 
@@ -66,41 +77,29 @@ internal sealed class LoopPipeline : EchoLoopHandler
         }
 
         Report.Received(remote, payload.Length);
-        var reason = _run.Policy.Check(remote.Buffer.Span[..remote.Size], out var port, out var address);
+        var sockaddr = remote.Buffer.Span[..remote.Size];
         var model = _run.Impairment;
-        var now = reason == DropReason.None && (_settings.GuardPeers || _limiter.IsActive || model is not null) ? _time.GetTimestamp() : 0;
-        if (reason == DropReason.None && _settings.GuardPeers && !(_guard ??= new PeerLoopGuard(GuardCapacity, _time.TimestampFrequency)).Allow(address, port, payload, now))
-        {
-            reason = DropReason.LoopGuard;
-        }
-
-        if (reason == DropReason.None && _limiter.IsActive && !_limiter.TryTake(address, now))
-        {
-            reason = DropReason.RateLimited;
-        }
-
-        if (reason == DropReason.None && _run.Draining)
-        {
-            reason = DropReason.Shutdown;
-        }
-
+        var reason = Decide(sockaddr, payload, model, out var now);
         if (reason != DropReason.None)
         {
             Report.Dropped(remote, reason);
             return EchoAction.None;
         }
 
-        if (model is null)
+        var action = EchoAction.Echo;
+        if (_stamp is not null)
         {
-            return EchoAction.Echo;
+            // T2 is the kernel's receive time where the engine can read it (SO_TIMESTAMPNS), else now; T3 is written
+            // just before the send (StampTransmit).
+            var received = metadata.KernelTimestamp != 0 ? metadata.KernelTimestamp : NtpTimestamp.UtcNowUnixNanoseconds();
+            _stamp.TryReflect(payload, sockaddr, _run.LocalSockaddr, received, metadata.Ttl);
+            action = EchoAction.EchoStamped;
         }
 
-        return Impair(remote, payload, now, model);
+        return model is null ? action : Impair(remote, payload, now, model, action);
     }
 
-    public override void StampTransmit(Span<byte> payload)
-    {
-    }
+    public override void StampTransmit(Span<byte> payload) => StampReflector.WriteTransmitTimestamp(payload);
 
     public override void OnEchoed(SocketAddress remote, int length) => Report.Echoed(remote, length);
 
@@ -116,8 +115,45 @@ internal sealed class LoopPipeline : EchoLoopHandler
 
     public override void OnFaulted(Exception exception) => Report.LoopFaulted(exception, _run.LocalEndPoint);
 
+    /// <summary>
+    /// The checks in order, cheapest first: the source (self-loop, port, address, allow-list), a STAMP packet's length,
+    /// the peer loop guard, the rate limits (last, so that a datagram dropped for another reason spends no token), and
+    /// the stop. Reads the clock only when a check needs it.
+    /// </summary>
+    private DropReason Decide(ReadOnlySpan<byte> sockaddr, ReadOnlySpan<byte> payload, ImpairmentModel? model, out long now)
+    {
+        now = 0;
+        var reason = _run.Policy.Check(sockaddr, out var port, out var address);
+        if (reason != DropReason.None)
+        {
+            return reason;
+        }
+
+        if (_stamp is not null && payload.Length < StampPacket.BaseLength)
+        {
+            return DropReason.TooShort;
+        }
+
+        if (_settings.GuardPeers || _limiter.IsActive || model is not null)
+        {
+            now = _time.GetTimestamp();
+        }
+
+        if (_settings.GuardPeers && !(_guard ??= new PeerLoopGuard(GuardCapacity, _time.TimestampFrequency)).Allow(address, port, payload, now))
+        {
+            return DropReason.LoopGuard;
+        }
+
+        if (_limiter.IsActive && !_limiter.TryTake(address, now))
+        {
+            return DropReason.RateLimited;
+        }
+
+        return _run.Draining ? DropReason.Shutdown : DropReason.None;
+    }
+
     /// <summary>Loses, or queues (delayed, duplicated, held, behind the bandwidth limit), one admitted datagram; raises its event now.</summary>
-    private EchoAction Impair(SocketAddress remote, ReadOnlySpan<byte> payload, long now, ImpairmentModel model)
+    private EchoAction Impair(SocketAddress remote, ReadOnlySpan<byte> payload, long now, ImpairmentModel model, EchoAction action)
     {
         _impairer.Follow(model);
         if (_impairer.IsLost(model))
@@ -126,7 +162,7 @@ internal sealed class LoopPipeline : EchoLoopHandler
         }
         else if (!model.Queues)
         {
-            return EchoAction.Echo;
+            return action;
         }
         else
         {
@@ -141,7 +177,7 @@ internal sealed class LoopPipeline : EchoLoopHandler
                 }
 
                 var due = start + _impairer.DrawDelay(model);
-                if (start < 0 || !Delays.TryEnqueue(payload, remote, due, hold && copy == 0, model.HoldTicks, stamp: false, model))
+                if (start < 0 || !Delays.TryEnqueue(payload, remote, due, hold && copy == 0, model.HoldTicks, stamp: action == EchoAction.EchoStamped, model))
                 {
                     Report.Dropped(remote, DropReason.QueueFull);
                     continue;

@@ -25,6 +25,8 @@ internal sealed class ServerPipeline
         Settings = settings;
         _sockets = sockets;
         LocalEndPoint = localEndPoint;
+        var local = sockets[0].LocalEndPoint!.Serialize();
+        LocalSockaddr = local.Buffer[..local.Size].ToArray();
         Policy = new EchoPolicy(settings.Options, localEndPoint);
         _impairment = settings.Impairment;
         Link = new SimulatedLink();
@@ -50,6 +52,9 @@ internal sealed class ServerPipeline
     public IPEndPoint LocalEndPoint { get; }
 
     public EchoPolicy Policy { get; }
+
+    /// <summary>Gets the bound address as raw <c>sockaddr</c> bytes (a STAMP session is keyed by both ends).</summary>
+    public byte[] LocalSockaddr { get; }
 
     public SimulatedLink Link { get; }
 

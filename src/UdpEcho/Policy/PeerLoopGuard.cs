@@ -1,3 +1,5 @@
+using UdpEcho.Addressing;
+
 namespace UdpEcho.Policy;
 
 /// <summary>
@@ -14,8 +16,7 @@ namespace UdpEcho.Policy;
 /// </para>
 /// <para>
 /// One instance per receive loop (a sender's datagrams always reach the same loop), not thread-safe. The table holds at
-/// most <c>capacity</c> sources; when full, a new source evicts the oldest. Arrays are sized up front, so nothing is
-/// allocated per datagram.
+/// most <c>capacity</c> sources (<see cref="BoundedTable{TKey, TValue}"/>), so nothing is allocated per datagram.
 /// </para>
 /// </remarks>
 internal sealed class PeerLoopGuard
@@ -29,29 +30,23 @@ internal sealed class PeerLoopGuard
     /// <summary>How long a muted source gets no echo.</summary>
     public static readonly TimeSpan MuteTime = TimeSpan.FromSeconds(10);
 
-    private readonly Dictionary<(UInt128 Address, ushort Port), int> _slots;
-    private readonly (UInt128 Address, ushort Port)[] _keys;
-    private readonly Entry[] _entries;
+    private readonly BoundedTable<(UInt128 Address, ushort Port), Entry> _entries;
     private readonly long _windowTicks;
     private readonly long _muteTicks;
-    private int _count;
-    private int _oldest;
 
     public PeerLoopGuard(int capacity, long timestampFrequency)
     {
-        _slots = new Dictionary<(UInt128, ushort), int>(capacity);
-        _keys = new (UInt128, ushort)[capacity];
-        _entries = new Entry[capacity];
+        _entries = new BoundedTable<(UInt128, ushort), Entry>(capacity);
         _windowTicks = (long)(BounceWindow.TotalSeconds * timestampFrequency);
         _muteTicks = (long)(MuteTime.TotalSeconds * timestampFrequency);
     }
 
-    public int Count => _slots.Count;
+    public int Count => _entries.Count;
 
     /// <summary>Decides whether the datagram <paramref name="payload"/> from <paramref name="address"/>:<paramref name="port"/>, arriving at <paramref name="now"/>, may be echoed; if so, remembers it as the last echo sent there.</summary>
     public bool Allow(UInt128 address, ushort port, ReadOnlySpan<byte> payload, long now)
     {
-        ref var entry = ref Find((address, port));
+        ref var entry = ref _entries.GetOrAdd((address, port), out _);
         if (entry.MutedUntil != 0 && now < entry.MutedUntil)
         {
             return false;
@@ -72,29 +67,6 @@ internal sealed class PeerLoopGuard
         entry.EchoedAt = now;
         entry.Echoed = true;
         return true;
-    }
-
-    private ref Entry Find((UInt128, ushort) key)
-    {
-        if (!_slots.TryGetValue(key, out var slot))
-        {
-            if (_count < _keys.Length)
-            {
-                slot = _count++;
-            }
-            else
-            {
-                slot = _oldest;
-                _oldest = (_oldest + 1) % _keys.Length;
-                _slots.Remove(_keys[slot]);
-            }
-
-            _keys[slot] = key;
-            _entries[slot] = default;
-            _slots.Add(key, slot);
-        }
-
-        return ref _entries[slot];
     }
 
     private struct Entry

@@ -109,6 +109,33 @@ internal static class UdpSockets
     }
 
     /// <summary>
+    /// Asks the kernel to attach each datagram's receive time (<c>SO_TIMESTAMPNS</c>) and its TTL or hop limit
+    /// (<c>IP_RECVTTL</c>, <c>IPV6_RECVHOPLIMIT</c>; both on an IPv6 socket, which may carry IPv4-mapped traffic) as
+    /// control messages. Linux only; each option is a best effort.
+    /// </summary>
+    public static void EnableReceiveTimeAndTtl(Socket socket)
+    {
+        TrySetOption(socket, LinuxSockets.SolSocket, LinuxSockets.SoTimestampNs);
+        TrySetOption(socket, LinuxSockets.IPProtoIP, LinuxSockets.IPRecvTtl);
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            TrySetOption(socket, LinuxSockets.IPProtoIPv6, LinuxSockets.IPv6RecvHopLimit);
+        }
+
+        static void TrySetOption(Socket socket, int level, int name)
+        {
+            try
+            {
+                SetOption(socket, level, name, 1);
+            }
+            catch (SocketException)
+            {
+                // Without it the reflector says the TTL is unknown (255), or takes the time itself.
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads how many datagrams the kernel has dropped for <paramref name="socket"/> because its receive buffer was full
     /// (<c>SO_MEMINFO</c>'s drop count, the counter <c>SO_RXQ_OVFL</c> reports); -1 where the system cannot tell.
     /// </summary>
