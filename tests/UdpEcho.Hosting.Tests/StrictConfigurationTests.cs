@@ -14,12 +14,9 @@ public sealed class StrictConfigurationTests
     [InlineData("UdpEcho:Server:Colour", "blue", "UdpEchoServerOptions has no option 'Colour'. The options are: Address, Port,")]
     public async Task StartAsync_UnknownServerKey_FailsNamingIt(string key, string value, string message)
     {
-        using var cts = new CancellationTokenSource(TestTimeouts.Await);
-        using var host = TestHost.Create(
+        var error = await TestHost.StartFailsAsync(
             [new("UdpEcho:Server:Port", "0"), new(key, value)],
             (configuration, services) => services.AddUdpEchoServer(configuration.GetSection("UdpEcho:Server")));
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(cts.Token));
 
         Assert.Equal(typeof(UdpEchoServerOptions), error.OptionsType);
         Assert.Contains(message, Assert.Single(error.Failures), StringComparison.Ordinal);
@@ -28,12 +25,9 @@ public sealed class StrictConfigurationTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_UnknownClientKey_FailsNamingIt()
     {
-        using var cts = new CancellationTokenSource(TestTimeouts.Await);
-        using var host = TestHost.Create(
+        var error = await TestHost.StartFailsAsync(
             [new("UdpEcho:Client:RemoteEndPoint", "127.0.0.1:7"), new("UdpEcho:Client:Timout", "00:00:02")],
             (configuration, services) => services.AddUdpEchoClient(configuration.GetSection("UdpEcho:Client")));
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(cts.Token));
 
         Assert.Equal(typeof(UdpEchoClientOptions), error.OptionsType);
         Assert.Equal("Unknown configuration key 'UdpEcho:Client:Timout': UdpEchoClientOptions has no option 'Timout'. Did you mean 'Timeout'?", error.Message);
@@ -72,12 +66,7 @@ public sealed class StrictConfigurationTests
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StartAsync_ConfigurationRoot_NamesTheKeyFromTheRoot()
     {
-        using var cts = new CancellationTokenSource(TestTimeouts.Await);
-        using var host = TestHost.Create(
-            [new("Adress", "127.0.0.1")],
-            (configuration, services) => services.AddUdpEchoServer(configuration));
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(cts.Token));
+        var error = await TestHost.StartFailsAsync([new("Adress", "127.0.0.1")], (configuration, services) => services.AddUdpEchoServer(configuration));
 
         Assert.StartsWith("Unknown configuration key 'Adress':", error.Message, StringComparison.Ordinal);
     }
