@@ -15,7 +15,7 @@ public sealed class UdpEchoHealthCheckTests
         await using var live = await StartServerAsync(TimeSpan.Zero, cts.Token);
         await using var slow = await StartServerAsync(TimeSpan.FromMilliseconds(30), cts.Token);
         var nothing = UnusedPort();
-        using var liar = new ScriptedEchoPeer((_, datagram) => [.. datagram.Reverse(), 0]);
+        using var liar = new ScriptedEchoPeer((_, datagram) => [.. datagram.AsEnumerable().Reverse(), 0]);
 
         var report = await CheckAsync(
             checks => checks
