@@ -20,9 +20,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </remarks>
 public static class UdpEchoServiceCollectionExtensions
 {
-    private const string BinderNeedsReflection =
-        "Binds UdpEchoServerOptions or UdpEchoClientOptions with the reflection-based configuration binder. For trimmed or native AOT applications, use the overload taking an Action and bind there.";
-
     /// <summary>
     /// Registers an <see cref="IUdpEchoServer"/> with default options (127.0.0.1, a port the operating system picks)
     /// and a hosted service that starts it with the host and stops it with the host.
@@ -70,18 +67,22 @@ public static class UdpEchoServiceCollectionExtensions
     /// <c>ReceiveBufferSize</c>, <c>SendBufferSize</c>, <c>Engine</c>, <c>ReceiveLoops</c>, <c>ShutdownTimeout</c>, the
     /// policies (<c>FilterSourcePorts</c>, <c>AllowedSourcePorts</c>, <c>FilterSourceAddresses</c>, <c>AllowedSources</c> as
     /// CIDR strings, the <c>RateLimit*</c> keys) and an <c>Impairment</c> section: every property of
-    /// <see cref="UdpEchoServerOptions"/> except <see cref="UdpEchoServerOptions.TimeProvider"/>. Missing keys keep their defaults.
+    /// <see cref="UdpEchoServerOptions"/> except <see cref="UdpEchoServerOptions.TimeProvider"/>. Missing keys keep their defaults;
+    /// a key that is no option (a misspelt <c>Adress</c>) stops the host at start with an <see cref="OptionsValidationException"/> naming it.
     /// </param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
-    [RequiresUnreferencedCode(BinderNeedsReflection)]
-    [RequiresDynamicCode(BinderNeedsReflection)]
+    [RequiresUnreferencedCode(StrictConfiguration.BinderNeedsReflection)]
+    [RequiresDynamicCode(StrictConfiguration.BinderNeedsReflection)]
     public static IServiceCollection AddUdpEchoServer(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<UdpEchoServerOptions>()
-            .Bind(configuration)
-            .Configure(options => UdpEchoConfiguration.ReadEndPoints(configuration, options));
+        services.AddOptions<UdpEchoServerOptions>().Configure(options =>
+        {
+            StrictConfiguration.Bind(configuration, options);
+            UdpEchoConfiguration.ReadEndPoints(configuration, options);
+        });
+        services.AddSingleton(new UdpEchoConfigurationSection(typeof(UdpEchoServerOptions), name => StrictConfiguration.KeyOf<UdpEchoServerOptions>(configuration, name)));
         return AddServerServices(services);
     }
 
@@ -102,18 +103,22 @@ public static class UdpEchoServiceCollectionExtensions
     /// <param name="configuration">
     /// The section holding the client's settings, usually <c>configuration.GetSection("UdpEcho:Client")</c>:
     /// <c>RemoteEndPoint</c> (required: <c>"host:port"</c>, <c>"IPv4:port"</c> or <c>"[IPv6]:port"</c>), <c>Timeout</c>
-    /// (such as <c>"00:00:01"</c>), <c>Retries</c>, <c>LocalEndPoint</c> (an IP address, optionally with a port).
+    /// (such as <c>"00:00:01"</c>), <c>Retries</c>, <c>Matching</c>, <c>LocalEndPoint</c> (an IP address, optionally with a
+    /// port). A key that is no option stops the host at start with an <see cref="OptionsValidationException"/> naming it.
     /// </param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
-    [RequiresUnreferencedCode(BinderNeedsReflection)]
-    [RequiresDynamicCode(BinderNeedsReflection)]
+    [RequiresUnreferencedCode(StrictConfiguration.BinderNeedsReflection)]
+    [RequiresDynamicCode(StrictConfiguration.BinderNeedsReflection)]
     public static IServiceCollection AddUdpEchoClient(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<UdpEchoClientOptions>()
-            .Bind(configuration)
-            .Configure(options => UdpEchoConfiguration.ReadEndPoints(configuration, options));
+        services.AddOptions<UdpEchoClientOptions>().Configure(options =>
+        {
+            StrictConfiguration.Bind(configuration, options);
+            UdpEchoConfiguration.ReadEndPoints(configuration, options);
+        });
+        services.AddSingleton(new UdpEchoConfigurationSection(typeof(UdpEchoClientOptions), name => StrictConfiguration.KeyOf<UdpEchoClientOptions>(configuration, name)));
         return AddClientServices(services);
     }
 

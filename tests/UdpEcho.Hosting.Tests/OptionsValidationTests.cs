@@ -32,7 +32,7 @@ public sealed class OptionsValidationTests
     }
 
     [Theory(Timeout = TestTimeouts.Short)]
-    [InlineData("Port", "70000", "UdpEchoServerOptions.Port must be from 0 to 65535; it was 70000.")]
+    [InlineData("Port", "70000", "UdpEchoServerOptions.Port (configuration key 'UdpEcho:Server:Port') must be from 0 to 65535; it was 70000.")]
     [InlineData("Address", "nope", "UdpEchoServerOptions.Address (configuration key 'UdpEcho:Server:Address') must be an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1, :: or ::1; it was 'nope'.")]
     [InlineData("Address", "localhost", "configuration key 'UdpEcho:Server:Address'")]
     [InlineData("Address", "7007", "it was '7007'")]
@@ -80,10 +80,10 @@ public sealed class OptionsValidationTests
     }
 
     [Theory(Timeout = TestTimeouts.Short)]
-    [InlineData("RemoteEndPoint", "127.0.0.1:0", "UdpEchoClientOptions.RemoteEndPoint must name a port from 1 to 65535; it was 127.0.0.1:0.")]
-    [InlineData("Timeout", "-00:00:01", "UdpEchoClientOptions.Timeout must be positive")]
-    [InlineData("Retries", "1001", "UdpEchoClientOptions.Retries must be from 0 to 1000; it was 1001.")]
-    [InlineData("LocalEndPoint", "[::1]:0", "UdpEchoClientOptions.LocalEndPoint [::1]:0 is not of the same address family as RemoteEndPoint 127.0.0.1:7.")]
+    [InlineData("RemoteEndPoint", "127.0.0.1:0", "UdpEchoClientOptions.RemoteEndPoint (configuration key 'UdpEcho:Client:RemoteEndPoint') must name a port from 1 to 65535; it was 127.0.0.1:0.")]
+    [InlineData("Timeout", "-00:00:01", "UdpEchoClientOptions.Timeout (configuration key 'UdpEcho:Client:Timeout') must be positive")]
+    [InlineData("Retries", "1001", "UdpEchoClientOptions.Retries (configuration key 'UdpEcho:Client:Retries') must be from 0 to 1000; it was 1001.")]
+    [InlineData("LocalEndPoint", "[::1]:0", "UdpEchoClientOptions.LocalEndPoint (configuration key 'UdpEcho:Client:LocalEndPoint') [::1]:0 is not of the same address family as RemoteEndPoint 127.0.0.1:7.")]
     public async Task StartAsync_ClientSettingTheOptionsReject_FailsWithTheOptionsMessage(string key, string value, string message)
     {
         using var cts = new CancellationTokenSource(TestTimeouts.Await);
@@ -127,10 +127,60 @@ public sealed class OptionsValidationTests
             [new("UdpEcho:Server:Port", "seven")],
             (configuration, services) => services.AddUdpEchoServer(configuration.GetSection("UdpEcho:Server")));
 
-        // The binder's own error, not ours: it names the key and the type.
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(cts.Token));
+        // The binder's message, which names the key and the type, thrown as every other bad setting is.
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(cts.Token));
 
-        Assert.Contains("UdpEcho:Server:Port", error.Message, StringComparison.Ordinal);
+        Assert.Equal(typeof(UdpEchoServerOptions), error.OptionsType);
+        Assert.Contains("'UdpEcho:Server:Port'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("System.Int32", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = TestTimeouts.Short)]
+    [InlineData("MaxDatagramSize", "70000")]
+    [InlineData("ReceiveBufferSize", "0")]
+    [InlineData("ReceiveLoops", "65")]
+    [InlineData("AllowedSourcePorts:0", "70000")]
+    [InlineData("RateLimitPerSource", "-1")]
+    [InlineData("RateLimitMaxSources", "0")]
+    [InlineData("ShutdownTimeout", "02:00:00")]
+    [InlineData("Impairment:LossProbability", "1.5")]
+    [InlineData("Impairment:Delay", "00:05:00")]
+    [InlineData("DualMode", "true")]
+    public async Task StartAsync_ServerSettingTheOptionsReject_NamesTheConfigurationKey(string key, string value)
+    {
+        var error = await TestHost.StartFailsAsync(
+            [new($"UdpEcho:Server:{key}", value)],
+            (configuration, services) => services.AddUdpEchoServer(configuration.GetSection("UdpEcho:Server")));
+
+        // "AllowedSourcePorts:0" is an element: the key named is the list's.
+        var option = key.Split(':')[0] == "Impairment" ? key.Replace(':', '.') : key.Split(':')[0];
+        var configured = key.Split(':')[0] == "Impairment" ? key : option;
+        Assert.StartsWith($"UdpEchoServerOptions.{option} (configuration key 'UdpEcho:Server:{configured}')", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_SameKeyInTwoSections_NamesTheOneThatSetsIt()
+    {
+        var error = await TestHost.StartFailsAsync(
+            [new("Defaults:Address", "127.0.0.1"), new("Site:Port", "70000")],
+            (configuration, services) => services
+                .AddUdpEchoServer(configuration.GetSection("Defaults"))
+                .AddUdpEchoServer(configuration.GetSection("Site")));
+
+        Assert.StartsWith("UdpEchoServerOptions.Port (configuration key 'Site:Port')", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StartAsync_OptionSetInCode_NamesNoConfigurationKey()
+    {
+        var error = await TestHost.StartFailsAsync(
+            [new("UdpEcho:Server:Address", "127.0.0.1")],
+            (configuration, services) => services
+                .AddUdpEchoServer(configuration.GetSection("UdpEcho:Server"))
+                .AddUdpEchoServer(o => o.Port = 70000));
+
+        // The bad value came from code, not from the section: naming a key there would send the reader to the wrong place.
+        Assert.Equal("UdpEchoServerOptions.Port must be from 0 to 65535; it was 70000.", error.Message);
     }
 
     [Fact(Timeout = TestTimeouts.Short)]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace UdpEcho.Hosting.Tests;
 
@@ -21,6 +22,14 @@ internal static class TestHost
             builder.Configuration.AddInMemoryCollection(settings);
             configureServices(builder.Configuration, builder.Services);
         });
+
+    /// <summary>Starts a host configured from <paramref name="settings"/> and returns the validation error that must stop it.</summary>
+    public static async Task<OptionsValidationException> StartFailsAsync(IEnumerable<KeyValuePair<string, string?>> settings, Action<IConfiguration, IServiceCollection> configureServices)
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.Await);
+        using var host = Create(settings, configureServices);
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(cts.Token));
+    }
 
     /// <summary>A provider holding just a client, as a separate application talking to a server would have.</summary>
     public static ServiceProvider ClientFor(System.Net.EndPoint server) =>

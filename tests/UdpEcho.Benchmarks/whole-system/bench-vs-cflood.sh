@@ -10,6 +10,7 @@ seconds=${2:-2}
 size=${3:-64}
 window=${4:-64}
 source "$(dirname "$0")/common.sh"
+build_references
 
 port=$(free_port)
 start "$port" "$work/cecho" mmsg "$port"

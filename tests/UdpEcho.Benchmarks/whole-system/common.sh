@@ -1,6 +1,6 @@
 # Shared by the whole-system scripts (source it; not run on its own): a temporary work directory, removed on exit
-# with every process started through `start`; the C reference programs, the udpecho tool and the benchmarks exe (for
-# its naive .NET loop) built into it in Release; free loopback ports and a start that waits until a server listens.
+# with every process started through `start`; build_references, which builds the C reference programs, the udpecho
+# tool and the benchmarks exe into it; free loopback ports and a start that waits until a server listens.
 # Sends nothing itself.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -15,15 +15,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "building cecho, cflood, udpecho and the naive .NET loop (Release) ..." >&2
-gcc -O2 -o "$work/cecho" "$here/cecho.c"
-gcc -O2 -o "$work/cflood" "$here/cflood.c"
-for project in src/UdpEcho.Tool tests/UdpEcho.Benchmarks; do
-  if ! dotnet build "$root/$project" -c Release --nologo -v quiet -o "$work/$(basename "$project")" >"$work/build.log" 2>&1; then
-    cat "$work/build.log" >&2
-    exit 1
-  fi
-done
+# build_references: the C reference programs, the udpecho tool and the benchmarks exe (for its naive .NET loop), in
+# Release, into $work.
+build_references() {
+  echo "building cecho, cflood, udpecho and the naive .NET loop (Release) ..." >&2
+  gcc -O2 -o "$work/cecho" "$here/cecho.c"
+  gcc -O2 -o "$work/cflood" "$here/cflood.c"
+  for project in src/UdpEcho.Tool tests/UdpEcho.Benchmarks; do
+    if ! dotnet build "$root/$project" -c Release --nologo -v quiet -o "$work/$(basename "$project")" >"$work/build.log" 2>&1; then
+      cat "$work/build.log" >&2
+      exit 1
+    fi
+  done
+}
 
 # A port that nothing listens on, below Linux's ephemeral range (32768 and up) so that no client socket takes it.
 # Each server is listening before the next port is chosen, so two never get the same one.

@@ -13,6 +13,7 @@ seconds=${2:-2}
 idle_seconds=${IDLE_SECONDS:-3}
 read -ra serve_args <<<"${UDPECHO_SERVE_ARGS:-}"
 source "$(dirname "$0")/common.sh"
+build_references
 
 mmsg=$(free_port); start "$mmsg" "$work/cecho" mmsg "$mmsg"
 naive=$(free_port); start "$naive" dotnet "$work/UdpEcho.Benchmarks/UdpEcho.Benchmarks.dll" naive-echo "$naive"

@@ -44,4 +44,15 @@ public sealed class HostedEchoServerTests
         Assert.Contains("configuration key 'UdpEcho:Server:Address'", error, StringComparison.Ordinal);
         Assert.Contains("'7007'", error, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Main_MisspeltKeyInTheEnvironment_FailsAtStartWithOneLineNamingIt()
+    {
+        await using var server = SampleProcess.StartSampleUnder(["env", "UdpEcho__Server__Adress=127.0.0.1"], "HostedEchoServer");
+
+        Assert.Equal(1, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        var error = Assert.Single(server.StderrLines);
+        Assert.Equal("HostedEchoServer: Unknown configuration key 'UdpEcho:Server:Adress': UdpEchoServerOptions has no option 'Adress'. Did you mean 'Address'?", error);
+        Assert.DoesNotContain(server.StdoutLines, l => l.Contains("listening", StringComparison.Ordinal));
+    }
 }

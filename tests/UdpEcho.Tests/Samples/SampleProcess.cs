@@ -214,6 +214,15 @@ internal sealed class SampleProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dll} is missing: the test project must reference samples/{sample}/{sample}.csproj.", dll);
         }
 
+        // A self-contained run (net8.0, see tests/Directory.Build.props) has the .NET 8 runtime next to the tests, and
+        // no .NET 8 may be installed: run the sample on that same runtime, whose deps.json lists the samples too.
+        var tests = Path.Combine(AppContext.BaseDirectory, typeof(SampleProcess).Assembly.GetName().Name!);
+        if (File.ReadAllText(tests + ".runtimeconfig.json").Contains("\"includedFrameworks\"", StringComparison.Ordinal))
+        {
+            return [DotnetHost, "exec", "--runtimeconfig", tests + ".runtimeconfig.json", "--depsfile", tests + ".deps.json", dll, .. args];
+        }
+
+        // Otherwise the samples' own runtimeconfig.json applies: net8.0, rolled forward to the newest runtime installed.
         return [DotnetHost, dll, .. args];
     }
 
