@@ -69,6 +69,9 @@ public static class UdpEchoServiceCollectionExtensions
     /// CIDR strings, the <c>RateLimit*</c> keys) and an <c>Impairment</c> section: every property of
     /// <see cref="UdpEchoServerOptions"/> except <see cref="UdpEchoServerOptions.TimeProvider"/>. Missing keys keep their defaults;
     /// a key that is no option (a misspelt <c>Adress</c>) stops the host at start with an <see cref="OptionsValidationException"/> naming it.
+    /// When the configuration reloads (a JSON file with <c>reloadOnChange</c>), the <c>Impairment</c> section is applied to
+    /// the running server at once (<see cref="IUdpEchoServer.SetImpairment"/>); a reloaded section that is not valid is
+    /// logged and the server keeps its settings. Every other key is read when the server is created.
     /// </param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     [RequiresUnreferencedCode(StrictConfiguration.BinderNeedsReflection)]
@@ -83,6 +86,10 @@ public static class UdpEchoServiceCollectionExtensions
             UdpEchoConfiguration.ReadEndPoints(configuration, options);
         });
         services.AddSingleton(new UdpEchoConfigurationSection(typeof(UdpEchoServerOptions), name => StrictConfiguration.KeyOf<UdpEchoServerOptions>(configuration, name)));
+
+        // The impairment follows configuration reloads while the server runs (every other setting is read at start).
+        services.AddOptions<ImpairmentReload>().Configure(reload => ImpairmentReload.Read(configuration, reload));
+        services.AddSingleton<IOptionsChangeTokenSource<ImpairmentReload>>(new ConfigurationChangeTokenSource<ImpairmentReload>(configuration));
         return AddServerServices(services);
     }
 

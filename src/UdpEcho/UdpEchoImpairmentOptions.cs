@@ -105,6 +105,10 @@ public sealed class UdpEchoImpairmentOptions
 
     internal UdpEchoImpairmentOptions Clone() => (UdpEchoImpairmentOptions)MemberwiseClone();
 
+    /// <summary>Checks every setting and throws for the first invalid one.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid. The message names it and its value.</exception>
+    public void Validate() => Validate(nameof(UdpEchoImpairmentOptions));
+
     internal void Validate(string prefix)
     {
         Probability(LossProbability, nameof(LossProbability));

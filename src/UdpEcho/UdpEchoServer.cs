@@ -220,7 +220,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
     public void SetImpairment(UdpEchoImpairmentOptions impairment)
     {
         ArgumentNullException.ThrowIfNull(impairment);
-        impairment.Validate(nameof(UdpEchoImpairmentOptions));
+        impairment.Validate();
         lock (_gate)
         {
             _impairment = impairment.Clone();
