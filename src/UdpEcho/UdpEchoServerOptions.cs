@@ -27,7 +27,7 @@ public sealed class UdpEchoServerOptions
     /// <value>The default is <see langword="false"/>. It may only be <see langword="true"/> when <see cref="Address"/> is an IPv6 address.</value>
     public bool DualMode { get; set; }
 
-    /// <summary>Gets or sets the largest datagram the server echoes, in bytes. Larger datagrams are dropped whole, never echoed in part, and counted in <see cref="UdpEchoServerStatistics.DatagramsTruncated"/>.</summary>
+    /// <summary>Gets or sets the largest datagram the server echoes, in bytes. Larger datagrams are dropped whole, never echoed in part, and counted in <see cref="UdpEchoServerStatistics.DroppedTooLarge"/>.</summary>
     /// <value>The default is 65,527 (<see cref="MaxIPv6DatagramSize"/>), so every datagram that UDP can carry is echoed. The allowed range is 0 to 65,527.</value>
     public int MaxDatagramSize { get; set; } = MaxIPv6DatagramSize;
 

@@ -6,7 +6,7 @@ namespace UdpEcho;
 /// <summary>A snapshot of a <see cref="IUdpEchoServer"/>'s counters, from <see cref="IUdpEchoServer.GetStatistics"/>.</summary>
 /// <remarks>
 /// The counters start at zero when the server is created and keep counting across stops and restarts.
-/// <see cref="DatagramsDropped"/> is exactly the sum of the reasons: <see cref="DatagramsTruncated"/>,
+/// <see cref="DatagramsDropped"/> is exactly the sum of the reasons: <see cref="DroppedTooLarge"/>,
 /// <see cref="SendErrors"/> and every <c>Dropped…</c> counter except <see cref="DroppedByKernel"/>, which counts
 /// datagrams that never reached the server (and so are not in <see cref="DatagramsReceived"/> either).
 /// </remarks>
@@ -28,7 +28,7 @@ public sealed class UdpEchoServerStatistics
     public long DatagramsDropped { get; init; }
 
     /// <summary>Gets the number of datagrams larger than <see cref="UdpEchoServerOptions.MaxDatagramSize"/>. They are dropped whole, never echoed in part.</summary>
-    public long DatagramsTruncated { get; init; }
+    public long DroppedTooLarge { get; init; }
 
     /// <summary>Gets the number of errors the operating system reported on receive, such as ICMP errors for earlier sends. The server kept serving after each.</summary>
     public long ReceiveErrors { get; init; }
@@ -110,7 +110,7 @@ public sealed class UdpEchoServerStatistics
     /// <summary>Every reason a received datagram was not echoed, with its count; their sum is <see cref="DatagramsDropped"/>.</summary>
     internal IEnumerable<(string Name, long Count)> DropReasons() =>
     [
-        ("too large", DatagramsTruncated),
+        ("too large", DroppedTooLarge),
         ("source port", DroppedBySourcePort),
         ("source address", DroppedBySourceAddress),
         ("not allowed", DroppedNotAllowed),

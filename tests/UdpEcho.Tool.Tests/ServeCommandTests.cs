@@ -120,7 +120,7 @@ public sealed partial class ServeCommandTests
         Assert.Equal(3, root.GetProperty("datagramsReceived").GetInt64());
         Assert.Equal(2, root.GetProperty("datagramsEchoed").GetInt64());
         Assert.Equal(1, root.GetProperty("datagramsDropped").GetInt64());
-        Assert.Equal(1, root.GetProperty("datagramsTruncated").GetInt64());
+        Assert.Equal(1, root.GetProperty("droppedTooLarge").GetInt64());
         Assert.Equal(0, root.GetProperty("droppedByKernel").GetInt64());
         Assert.Equal(0, root.GetProperty("droppedByLoopGuard").GetInt64());
         foreach (var property in typeof(UdpEchoServerStatistics).GetProperties())

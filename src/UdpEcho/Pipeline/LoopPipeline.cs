@@ -144,6 +144,13 @@ internal sealed class LoopPipeline : EchoLoopHandler
             return DropReason.LoopGuard;
         }
 
+        // A reflector rewrites what it sends, so a bounce never comes back as the bytes it received: but a test packet
+        // that already carries a receive timestamp is some reflector's reply, and answering it keeps a loop going.
+        if (_settings.GuardPeers && _stamp is not null && StampPacket.IsReflected(payload))
+        {
+            return DropReason.LoopGuard;
+        }
+
         if (_limiter.IsActive && !_limiter.TryTake(address, now))
         {
             return DropReason.RateLimited;

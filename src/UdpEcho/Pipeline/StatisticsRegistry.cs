@@ -114,7 +114,7 @@ internal sealed class StatisticsRegistry
             DatagramsEchoed = sums[(int)ServerCounter.DatagramsEchoed],
             BytesEchoed = sums[(int)ServerCounter.BytesEchoed],
             DatagramsDropped = dropped,
-            DatagramsTruncated = Drops(DropReason.TooLarge),
+            DroppedTooLarge = Drops(DropReason.TooLarge),
             ReceiveErrors = sums[(int)ServerCounter.ReceiveErrors],
             SendErrors = Drops(DropReason.SendFailed),
             SubscriberErrors = sums[(int)ServerCounter.SubscriberErrors],

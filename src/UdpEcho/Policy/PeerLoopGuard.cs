@@ -3,7 +3,8 @@ using UdpEcho.Addressing;
 namespace UdpEcho.Policy;
 
 /// <summary>
-/// Stops an echo loop between this server and another echo server (or any reflector): per source endpoint it keeps a
+/// Stops an echo loop between this server and another echo server (a STAMP reflector's loops, whose bytes change at
+/// every bounce, are stopped by the pipeline's reflected-packet check instead): per source endpoint it keeps a
 /// fingerprint of the last echo sent there, and a source whose datagrams keep coming back, quickly, as exactly that echo
 /// is muted for a while. A loop is cut after <see cref="Threshold"/> bounces.
 /// </summary>

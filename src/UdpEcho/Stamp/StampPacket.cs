@@ -48,6 +48,14 @@ internal static class StampPacket
     public const int SenderTtlOffset = 40;
 
     /// <summary>
+    /// Whether <paramref name="packet"/> (44 octets or more) carries a Receive Timestamp, as a reflector's reply does,
+    /// where a Session-Sender test packet has octets that must be zero: a reply sent back to a reflector, which only a
+    /// loop between two reflectors (or a reflector and an echo server) produces.
+    /// </summary>
+    public static bool IsReflected(ReadOnlySpan<byte> packet) =>
+        packet.Length >= BaseLength && packet.Slice(ReceiveTimestampOffset, 8).IndexOfAnyExcept((byte)0) >= 0;
+
+    /// <summary>
     /// Writes a Session-Sender test packet into all of <paramref name="packet"/> (at least 44 octets): the fields, then
     /// zeros for the MBZ octets and for any padding after them (RFC 8762 §4.2.1: MBZ is zeroed on transmission).
     /// </summary>

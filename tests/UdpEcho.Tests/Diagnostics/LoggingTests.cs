@@ -118,7 +118,7 @@ public sealed class LoggingTests
         await socket.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TestTimeouts.Await);
         await server.StopAsync();
 
-        Assert.Equal(3, server.GetStatistics().DatagramsTruncated);
+        Assert.Equal(3, server.GetStatistics().DroppedTooLarge);
         var dropped = Assert.Single(logs.Entries, e => e.Id.Id == 103); // the other two within the same 5 s are held back
         Assert.Equal(LogLevel.Debug, dropped.Level);
         Assert.Contains(socket.LocalEndPoint!.ToString()!, dropped.Message, StringComparison.Ordinal);

@@ -83,7 +83,7 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
         Assert.Equal(new byte[] { 1, 2, 3 }, small.Payload);
         Assert.Equal(atMax, exact.Payload);
         var statistics = server.GetStatistics();
-        Assert.Equal(1, statistics.DatagramsTruncated);
+        Assert.Equal(1, statistics.DroppedTooLarge);
         Assert.Equal(1, statistics.DatagramsDropped);
         Assert.Equal(3, statistics.DatagramsReceived);
         Assert.Equal(3 + 100, statistics.BytesReceived); // the oversized datagram's size is unknown: it adds none
@@ -113,7 +113,7 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
         Assert.True(server.IsRunning);
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
         var statistics = server.GetStatistics();
-        Assert.Equal(1, statistics.DatagramsTruncated);
+        Assert.Equal(1, statistics.DroppedTooLarge);
         Assert.Equal(20, statistics.DatagramsEchoed);
     }
 
@@ -148,7 +148,7 @@ public abstract class UdpEchoServerEchoTests(UdpEchoServerEngine engine)
         await server.StopAsync().WaitAsync(TestTimeouts.Await);
         var statistics = server.GetStatistics();
         Assert.Equal(Count, statistics.DatagramsReceived);
-        Assert.Equal(Count - expected.Count, statistics.DatagramsTruncated);
+        Assert.Equal(Count - expected.Count, statistics.DroppedTooLarge);
         Assert.Equal(expected.Count, statistics.DatagramsEchoed);
         Assert.Equal(expected.Sum(p => (long)p.Length), statistics.BytesEchoed);
     }

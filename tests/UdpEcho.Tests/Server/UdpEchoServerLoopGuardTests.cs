@@ -48,6 +48,40 @@ public abstract class UdpEchoServerLoopGuardTests(UdpEchoServerEngine engine)
     }
 
     [RootFact(Timeout = TestTimeouts.Short)]
+    public async Task ForgedBetweenTwoStampReflectors_GuardOn_LoopStopsAtOnce()
+    {
+        // A reflector rewrites what it sends (timestamps), so no bounce comes back as the bytes it received; but the
+        // first reply it is sent back carries a receive timestamp where a test packet has zeros.
+        var options = new UdpEchoServerOptions { Engine = engine, LoopGuard = UdpEchoLoopGuard.On, StampMode = UdpEchoStampMode.Stateless };
+        await using var a = await ServerTesting.StartServerAsync(options);
+        await using var b = await ServerTesting.StartServerAsync(options);
+
+        ForgedDatagram.Send(from: b.LocalEndPoint!, to: a.LocalEndPoint!, new byte[44]);
+        await Conditions.WaitUntilAsync(
+            () => a.GetStatistics().DroppedByLoopGuard + b.GetStatistics().DroppedByLoopGuard > 0, "one of the reflectors to cut the loop");
+        await a.StopAsync().WaitAsync(TestTimeouts.Await);
+        await b.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.Equal(1, a.GetStatistics().DatagramsEchoed);
+        Assert.Equal(0, b.GetStatistics().DatagramsEchoed);
+    }
+
+    [RootFact(Timeout = TestTimeouts.Short)]
+    public async Task ForgedBetweenAnEchoServerAndAStampReflector_GuardOn_LoopStopsAtOnce()
+    {
+        await using var echo = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, LoopGuard = UdpEchoLoopGuard.On });
+        await using var reflector = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine, LoopGuard = UdpEchoLoopGuard.On, StampMode = UdpEchoStampMode.Stateful });
+
+        ForgedDatagram.Send(from: echo.LocalEndPoint!, to: reflector.LocalEndPoint!, new byte[44]);
+        await Conditions.WaitUntilAsync(() => reflector.GetStatistics().DroppedByLoopGuard > 0, "the reflector to cut the loop");
+        await echo.StopAsync().WaitAsync(TestTimeouts.Await);
+        await reflector.StopAsync().WaitAsync(TestTimeouts.Await);
+
+        Assert.Equal(1, reflector.GetStatistics().DatagramsEchoed);
+        Assert.Equal(1, echo.GetStatistics().DatagramsEchoed);
+    }
+
+    [RootFact(Timeout = TestTimeouts.Short)]
     public async Task ForgedFromTheLoopbackBroadcastAddress_DroppedAsASourceAddress()
     {
         await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });

@@ -42,7 +42,7 @@ public abstract class UdpEchoServerStatisticsTests(UdpEchoServerEngine engine)
         Assert.Equal(sizes.Length, statistics.DatagramsEchoed);
         Assert.Equal(bytes, statistics.BytesEchoed);
         Assert.Equal(0, statistics.DatagramsDropped);
-        Assert.Equal(0, statistics.DatagramsTruncated);
+        Assert.Equal(0, statistics.DroppedTooLarge);
         Assert.Equal(0, statistics.SendErrors);
         Assert.Equal(0, statistics.SubscriberErrors);
     }
