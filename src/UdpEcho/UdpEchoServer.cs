@@ -254,9 +254,6 @@ public sealed class UdpEchoServer : IUdpEchoServer
         {
             await run.Pipeline.DrainAsync(_options.ShutdownTimeout, _options.TimeProvider).ConfigureAwait(false);
             run.Pipeline.BeginStop();
-
-            // The kernel's last word on drops, while every socket is still open (the portable engine closes them to stop).
-            ReadKernelDrops(run);
             run.Engine.RequestStop();
             await run.Engine.Completion.ConfigureAwait(false);
             Release(run);
@@ -287,7 +284,12 @@ public sealed class UdpEchoServer : IUdpEchoServer
             Log.ShutdownDropped(_logger, run.Pipeline.LocalEndPoint, dropped);
         }
 
-        ReadKernelDrops(run);
+        // The kernel's last word on drops, from sockets still open, through each loop's reporter (the loops have ended).
+        for (var i = 0; i < Math.Min(run.Sockets.Length, run.Pipeline.Loops.Length); i++)
+        {
+            run.Pipeline.Loops[i].OnKernelDrops(UdpSockets.ReadKernelDrops(run.Sockets[i]));
+        }
+
         _statistics.SetLive([]);
         _statistics.Retire(
             run.Pipeline.Loops.SelectMany(l => new[] { l.Report.Counters, l.QueueReport.Counters }),
@@ -304,15 +306,6 @@ public sealed class UdpEchoServer : IUdpEchoServer
             {
                 Volatile.Write(ref _run, null);
             }
-        }
-    }
-
-    /// <summary>Records each socket's drop count as the kernel has it now (a socket already closed tells nothing).</summary>
-    private static void ReadKernelDrops(Run run)
-    {
-        for (var i = 0; i < Math.Min(run.Sockets.Length, run.Pipeline.Loops.Length); i++)
-        {
-            run.Pipeline.Loops[i].Report.Counters.RaiseTo(ServerCounter.KernelDrops, UdpSockets.ReadKernelDrops(run.Sockets[i]));
         }
     }
 

@@ -10,22 +10,26 @@ namespace UdpEcho.Transport;
 /// loop; nothing per datagram. On Linux each loop has a socket of its own (a <c>SO_REUSEPORT</c> group); elsewhere the
 /// loops share one.
 /// </summary>
+/// <remarks>
+/// Stop cancels the pending receives; it does not close the sockets under the loops, so a datagram a loop has already
+/// taken is always echoed (or counted) before the loop ends. The server closes the sockets once every loop has.
+/// </remarks>
 internal sealed class PortableEchoEngine : EchoEngine
 {
     /// <summary>How often a loop asks the kernel for its drop count (it has no control messages to read it from).</summary>
     private static readonly long KernelDropPollTicks = Stopwatch.Frequency / 10;
 
-    private readonly Socket[] _sockets;
+    private readonly CancellationTokenSource _stop = new();
 
     public PortableEchoEngine(Socket[] sockets, EchoLoopHandler[] handlers, int maxDatagramSize)
     {
-        _sockets = sockets;
         var tasks = new Task[handlers.Length];
+        var stop = _stop.Token;
         for (var i = 0; i < handlers.Length; i++)
         {
             var socket = sockets[i % sockets.Length];
             var handler = handlers[i];
-            tasks[i] = Task.Run(() => ReceiveLoopAsync(socket, handler, maxDatagramSize), CancellationToken.None);
+            tasks[i] = Task.Run(() => ReceiveLoopAsync(socket, handler, maxDatagramSize, stop), CancellationToken.None);
         }
 
         Completion = Task.WhenAll(tasks);
@@ -33,16 +37,12 @@ internal sealed class PortableEchoEngine : EchoEngine
 
     public override Task Completion { get; }
 
-    /// <summary>Closes the sockets: that ends each pending receive with an abort.</summary>
-    public override void RequestStop()
-    {
-        foreach (var socket in _sockets)
-        {
-            socket.Dispose();
-        }
-    }
+    /// <summary>Cancels every pending receive; a loop busy with a datagram finishes it first.</summary>
+    public override void RequestStop() => _stop.Cancel();
 
-    private static async Task ReceiveLoopAsync(Socket socket, EchoLoopHandler handler, int max)
+    public override void Dispose() => _stop.Dispose();
+
+    private static async Task ReceiveLoopAsync(Socket socket, EchoLoopHandler handler, int max, CancellationToken stop)
     {
         // One byte more than the largest datagram we echo: a datagram that fills the buffer was cut short by the
         // kernel and is dropped whole. Pinned, because the kernel writes into it on every receive.
@@ -53,13 +53,13 @@ internal sealed class PortableEchoEngine : EchoEngine
 
         try
         {
-            while (true)
+            while (!handler.Stopping)
             {
                 int received;
                 try
                 {
                     // The SocketAddress overloads reuse one address and one cached event args: no allocation per datagram.
-                    received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, remote).ConfigureAwait(false);
+                    received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, remote, stop).ConfigureAwait(false);
                 }
                 catch (SocketException e) when (!handler.Stopping && e.SocketErrorCode == SocketError.MessageSize)
                 {
@@ -106,7 +106,7 @@ internal sealed class PortableEchoEngine : EchoEngine
                     await socket.SendToAsync(payload, SocketFlags.None, remote).ConfigureAwait(false);
                     handler.OnEchoed(remote, received);
                 }
-                catch (SocketException e) when (!handler.Stopping)
+                catch (SocketException e)
                 {
                     handler.OnSendFailed(remote, received, e.SocketErrorCode);
                 }
@@ -117,9 +117,9 @@ internal sealed class PortableEchoEngine : EchoEngine
                 }
             }
         }
-        catch (Exception e) when (handler.Stopping && e is SocketException or ObjectDisposedException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // RequestStop closed the socket under a pending operation: the normal way out.
+            // RequestStop cancelled the pending receive: the normal way out.
         }
 #pragma warning disable CA1031 // The loop's last line of defence: report it; IsRunning turns false, and Stop/Dispose stay quiet.
         catch (Exception e)

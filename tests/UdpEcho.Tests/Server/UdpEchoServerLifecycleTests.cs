@@ -214,6 +214,25 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
         Assert.Equal(statistics.DatagramsDropped, statistics.DroppedAtShutdown);
     }
 
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task StopAsync_RightAfterABurst_EveryDatagramTakenIsEchoedOrCounted()
+    {
+        // Stops that land while a loop holds a datagram it has taken but not yet echoed: it must finish or count it.
+        using var client = new RawUdpSocket();
+        for (var round = 0; round < 200; round++)
+        {
+            await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions { Engine = engine });
+            for (var i = 0; i < 50; i++)
+            {
+                client.Socket.SendTo(new byte[] { (byte)i }, server.Target());
+            }
+
+            await server.StopAsync().WaitAsync(TestTimeouts.Await);
+            var statistics = server.GetStatistics();
+            Assert.True(statistics.DatagramsReceived == statistics.DatagramsEchoed + statistics.DatagramsDropped, $"round {round}: {statistics}");
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task StopAsync_NotRunning_DoesNothing()
     {
