@@ -63,6 +63,18 @@ internal sealed class DelayQueue
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether an echo of <paramref name="length"/> bytes would fit the caps now. Only the loop
+    /// enqueues, and the scheduler only takes away, so the answer holds until the loop's own <see cref="TryEnqueue"/>.
+    /// </summary>
+    public bool HasRoom(int length, ImpairmentModel model)
+    {
+        lock (_gate)
+        {
+            return !_closed && _count < model.MaxEchoesPerLoop && _bytes + length <= model.MaxBytesPerLoop;
+        }
+    }
+
     /// <summary>Queues a copy of <paramref name="payload"/> for <paramref name="remote"/>, due at <paramref name="due"/>; <see langword="false"/> when the caps leave no room (the caller counts the drop).</summary>
     /// <param name="payload">The echo's bytes.</param>
     /// <param name="remote">Where it goes.</param>

@@ -177,14 +177,23 @@ internal sealed class LoopPipeline : EchoLoopHandler
             var hold = _impairer.Holds(model);
             for (var copy = 0; copy < copies; copy++)
             {
-                var start = now;
-                if (model.TicksPerByte > 0)
+                // Room first: a reservation on the shared link for an echo the queue then refused would delay every echo
+                // after it for nothing, and under overload the link would carry a fraction of its bandwidth.
+                if (!Delays.HasRoom(payload.Length, model))
                 {
-                    start = _run.Link.Reserve(now, payload.Length, model);
+                    Report.Dropped(remote, DropReason.QueueFull);
+                    continue;
+                }
+
+                var start = model.TicksPerByte > 0 ? _run.Link.Reserve(now, payload.Length, model) : now;
+                if (start < 0)
+                {
+                    Report.Dropped(remote, DropReason.QueueFull); // tail drop: the link's backlog is full
+                    continue;
                 }
 
                 var due = start + _impairer.DrawDelay(model);
-                if (start < 0 || !Delays.TryEnqueue(payload, remote, due, hold && copy == 0, model.HoldTicks, stamp: action == EchoAction.EchoStamped, model))
+                if (!Delays.TryEnqueue(payload, remote, due, hold && copy == 0, model.HoldTicks, stamp: action == EchoAction.EchoStamped, model))
                 {
                     Report.Dropped(remote, DropReason.QueueFull);
                     continue;

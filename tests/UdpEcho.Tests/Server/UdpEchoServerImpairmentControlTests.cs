@@ -196,6 +196,59 @@ public abstract class UdpEchoServerImpairmentControlTests(UdpEchoServerEngine en
         Assert.Equal(0, server.GetStatistics().DroppedByQueueLimit);
     }
 
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task Bandwidth_FloodAtFiveTimesTheRate_LinkStillCarriesItsFullRate()
+    {
+        // 64-byte echoes on a 64,000 B/s link: 1,000 a second, whatever is offered. Past the queue, echoes are tail
+        // dropped; they must never cost the link time.
+        await using var server = await ServerTesting.StartServerAsync(new UdpEchoServerOptions
+        {
+            Engine = engine,
+            ShutdownTimeout = TimeSpan.Zero,
+            Impairment = { Bandwidth = 64_000, MaxQueuedEchoes = 200 },
+        });
+        using var client = new RawUdpSocket();
+        var arrivals = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var receiver = new Thread(() =>
+        {
+            var buffer = new byte[64];
+            client.Socket.ReceiveTimeout = 200;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    client.Socket.Receive(buffer);
+                    arrivals.Add(Stopwatch.GetTimestamp());
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    // no echo for a moment: look at the flag again
+                }
+            }
+        }) { IsBackground = true };
+        receiver.Start();
+
+        var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 3 / 2);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                client.Socket.SendTo(new byte[64], server.Target());
+            }
+
+            await Task.Delay(5); // about 5,000 datagrams a second
+        }
+
+        await stop.CancelAsync();
+        Assert.True(receiver.Join(TestTimeouts.Await));
+
+        // The second second of the flood, when the queue has long been full.
+        var from = arrivals[0] + (Stopwatch.Frequency / 4);
+        var echoed = arrivals.Count(t => t >= from && t < from + Stopwatch.Frequency);
+        Assert.True(echoed is >= 950 and <= 1050, $"{echoed} echoes in one second on a 1,000 a second link; {server.GetStatistics()}");
+    }
+
     [Fact(Timeout = TestTimeouts.Short)]
     public async Task Delay_SystemClock_EchoNeverEarlyAndItsLatenessRecorded()
     {
