@@ -19,6 +19,9 @@ internal static class UdpSockets
     // WSAECONNRESET on the next receive, which would end a naive receive loop.
     private const int SioUdpConnReset = unchecked((int)0x9800000C);
 
+    /// <summary>Servers of this process bind their groups one at a time: two could otherwise probe a port in between.</summary>
+    private static readonly object GroupGate = new();
+
     /// <summary>
     /// Binds the server's sockets: one, or on Linux with <paramref name="count"/> above one, a <c>SO_REUSEPORT</c> group of
     /// <paramref name="count"/> sockets on the same endpoint, among which the kernel spreads senders by flow (each sender's
@@ -28,6 +31,8 @@ internal static class UdpSockets
     /// Sockets that all set <c>SO_REUSEPORT</c> would quietly share a port with any other socket of the same user that
     /// sets it too, so the endpoint is first bound by a plain socket: if anything holds it, that fails as
     /// "address in use", exactly as with one loop. With port 0, that bind also picks the port the group then takes.
+    /// Another process could still slip its own group in between the probe and the group's bind: so once bound, the
+    /// kernel's socket table (<c>/proc/net/udp</c>) must show no socket on the endpoint but the group's own.
     /// </remarks>
     public static Socket[] BindGroup(IPEndPoint endPoint, bool dualMode, int count, int receiveBuffer, int sendBuffer, out SocketBuffers buffers)
     {
@@ -37,19 +42,27 @@ internal static class UdpSockets
             return [single];
         }
 
-        IPEndPoint target;
-        using (var probe = Bind(endPoint, dualMode, receiveBuffer: 0, sendBuffer: 0, reusePort: false, out _))
-        {
-            target = new IPEndPoint(endPoint.Address, ((IPEndPoint)probe.LocalEndPoint!).Port);
-        }
-
         var sockets = new Socket[count];
         buffers = default;
         try
         {
-            for (var i = 0; i < count; i++)
+            IPEndPoint target;
+            lock (GroupGate)
             {
-                sockets[i] = Bind(target, dualMode, receiveBuffer, sendBuffer, reusePort: true, out buffers);
+                using (var probe = Bind(endPoint, dualMode, receiveBuffer: 0, sendBuffer: 0, reusePort: false, out _))
+                {
+                    target = new IPEndPoint(endPoint.Address, ((IPEndPoint)probe.LocalEndPoint!).Port);
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    sockets[i] = Bind(target, dualMode, receiveBuffer, sendBuffer, reusePort: true, out buffers);
+                }
+            }
+
+            if (KernelSockets.OthersOn(target, sockets))
+            {
+                throw BindFailed(target, new SocketException((int)SocketError.AddressAlreadyInUse));
             }
 
             return sockets;
