@@ -165,6 +165,7 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
                 // The loops run on their own (dedicated threads or the thread pool); Start returns as soon as they are going.
                 var run = new Run(pipeline, EchoEngine.Start(engine, sockets, pipeline.Loops, _options.MaxDatagramSize, SocketCalls), sockets);
+                pipeline.Faulted = () => EndFaultedRun(run);
                 Volatile.Write(ref _run, run);
                 Log.ServerStarted(_logger, local);
             }
@@ -275,9 +276,39 @@ public sealed class UdpEchoServer : IUdpEchoServer
         Release(run);
     }
 
+    /// <summary>A loop failed for good: every loop ends, and the sockets close (the port is free, senders hear "unreachable").</summary>
+    private void EndFaultedRun(Run run)
+    {
+        run.Engine.RequestStop();
+        _ = run.Engine.Completion.ContinueWith(
+            static (_, state) =>
+            {
+                var (server, run) = ((UdpEchoServer, Run))state!;
+                lock (server._gate)
+                {
+                    // A stop asked for meanwhile releases the run itself.
+                    if (run.Stop is not null || !ReferenceEquals(server._run, run))
+                    {
+                        return;
+                    }
+                }
+
+                server.Release(run);
+            },
+            (this, run),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
     /// <summary>After the loops have ended: drops what still waits, takes the kernel's last word on drops, closes the sockets.</summary>
     private void Release(Run run)
     {
+        if (Interlocked.Exchange(ref run.Released, 1) != 0)
+        {
+            return;
+        }
+
         var dropped = run.Pipeline.Close();
         if (dropped > 0)
         {
@@ -339,5 +370,8 @@ public sealed class UdpEchoServer : IUdpEchoServer
 
         /// <summary>Gets or sets the one stop of this run, once asked for. Under the server's gate.</summary>
         public Task? Stop { get; set; }
+
+        /// <summary>Set once the sockets have been closed (by a stop, a restart, or the end of a faulted run).</summary>
+        public int Released;
     }
 }

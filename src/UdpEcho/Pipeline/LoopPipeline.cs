@@ -113,7 +113,11 @@ internal sealed class LoopPipeline : EchoLoopHandler
 
     public override void SendDue(long now, IEchoSender sender) => Delays.SendDue(now, sender);
 
-    public override void OnFaulted(Exception exception) => Report.LoopFaulted(exception, _run.LocalEndPoint);
+    public override void OnFaulted(Exception exception)
+    {
+        Report.LoopFaulted(exception, _run.LocalEndPoint);
+        _run.Fault();
+    }
 
     /// <summary>
     /// The checks in order, cheapest first: the source (self-loop, port, address, allow-list), a STAMP packet's length,

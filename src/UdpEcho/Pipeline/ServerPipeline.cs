@@ -115,6 +115,22 @@ internal sealed class ServerPipeline
 
     public void BeginStop() => _stopping = true;
 
+    /// <summary>Gets or sets what the server does when a loop fails for good: end the whole run (set once, before the loops start).</summary>
+    public Action? Faulted { get; set; }
+
+    /// <summary>
+    /// A loop failed in a way it cannot recover from. The whole run ends: with several loops, the survivors would keep the
+    /// server looking alive while the kernel went on sending a share of the senders to the dead loop's socket.
+    /// </summary>
+    public void Fault()
+    {
+        if (!_stopping)
+        {
+            _stopping = true;
+            Faulted?.Invoke();
+        }
+    }
+
     /// <summary>After the loops have ended: stops the scheduler and drops (counting) whatever still waits; returns how many.</summary>
     public int Close()
     {

@@ -69,8 +69,12 @@ internal sealed class MetricsCollector : IMeterFactory
         }
     }
 
+    /// <summary>Gets or sets what runs on every measurement, before it is recorded: a test makes a listener throw with it.</summary>
+    public Action<string>? OnMeasurement { get; set; }
+
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        OnMeasurement?.Invoke(instrument.Name);
         var copy = new Dictionary<string, string>();
         foreach (var tag in tags)
         {

@@ -234,6 +234,34 @@ public abstract class UdpEchoServerLifecycleTests(UdpEchoServerEngine engine)
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task OneOfFourLoopsFaults_TheWholeRunEnds_SocketsClosedAndIsRunningFalse()
+    {
+        // A metrics listener that throws once, inside one loop: that loop cannot go on, and the run must not pretend to.
+        using var metrics = new UdpEcho.Tests.Diagnostics.MetricsCollector(only: "udpecho.server.datagrams");
+        var thrown = 0;
+        metrics.OnMeasurement = _ =>
+        {
+            if (Interlocked.Exchange(ref thrown, 1) == 0)
+            {
+                throw new InvalidOperationException("a listener's bug");
+            }
+        };
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine, ReceiveLoops = 4 }, null, metrics);
+        await server.StartAsync().WaitAsync(TestTimeouts.Await);
+        var endPoint = server.LocalEndPoint!;
+        using var client = new RawUdpSocket();
+
+        await client.SendAsync(new byte[] { 1 }, endPoint);
+        await Conditions.WaitUntilAsync(() => !server.IsRunning && server.LocalEndPoint is null, "the faulted run to end");
+
+        using var next = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        next.Bind(endPoint); // every socket of the group is closed
+        next.Dispose();
+        await server.StartAsync().WaitAsync(TestTimeouts.Await); // and the server can start again
+        Assert.Equal(new byte[] { 2 }, (await client.SendAndReceiveAsync(new byte[] { 2 }, server.LocalEndPoint!)).Payload);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task StopAsync_NotRunning_DoesNothing()
     {
         await using var server = new UdpEchoServer(new UdpEchoServerOptions { Engine = engine });
