@@ -28,7 +28,13 @@ internal sealed class BoundedTable<TKey, TValue>
     public int Capacity => _keys.Length;
 
     /// <summary>Finds <paramref name="key"/>'s value, or makes room for it (a default value; <paramref name="added"/> says so).</summary>
-    public ref TValue GetOrAdd(TKey key, out bool added)
+    public ref TValue GetOrAdd(TKey key, out bool added) => ref _values[SlotOf(key, out added)];
+
+    /// <summary>Gets the value in <paramref name="slot"/> (from <see cref="SlotOf"/>; valid until the next new key).</summary>
+    public ref TValue At(int slot) => ref _values[slot];
+
+    /// <summary>Finds <paramref name="key"/>'s slot, or makes one for it (holding a default value; <paramref name="added"/> says so).</summary>
+    public int SlotOf(TKey key, out bool added)
     {
         added = !_slots.TryGetValue(key, out var slot);
         if (added)
@@ -50,6 +56,6 @@ internal sealed class BoundedTable<TKey, TValue>
             _slots.Add(key, slot);
         }
 
-        return ref _values[slot];
+        return slot;
     }
 }

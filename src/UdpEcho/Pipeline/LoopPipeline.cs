@@ -96,7 +96,13 @@ internal sealed class LoopPipeline : EchoLoopHandler
             action = EchoAction.EchoStamped;
         }
 
-        return model is null ? action : Impair(remote, payload, now, model, action);
+        if (model is not null)
+        {
+            return Impair(remote, payload, now, model, action);
+        }
+
+        Echoing(now);
+        return action;
     }
 
     public override void StampTransmit(Span<byte> payload) => StampReflector.WriteTransmitTimestamp(payload);
@@ -117,6 +123,15 @@ internal sealed class LoopPipeline : EchoLoopHandler
     {
         Report.LoopFaulted(exception, _run.LocalEndPoint);
         _run.Fault();
+    }
+
+    /// <summary>The admitted datagram is being echoed: the loop guard remembers it as the last echo sent to its source.</summary>
+    private void Echoing(long now)
+    {
+        if (_settings.GuardPeers)
+        {
+            _guard!.Sent(now);
+        }
     }
 
     /// <summary>
@@ -143,7 +158,7 @@ internal sealed class LoopPipeline : EchoLoopHandler
             now = _time.GetTimestamp();
         }
 
-        if (_settings.GuardPeers && !(_guard ??= new PeerLoopGuard(GuardCapacity, _time.TimestampFrequency)).Allow(address, port, payload, now))
+        if (_settings.GuardPeers && !(_guard ??= new PeerLoopGuard(GuardCapacity, _time.TimestampFrequency)).Admit(address, port, payload, now))
         {
             return DropReason.LoopGuard;
         }
@@ -173,12 +188,14 @@ internal sealed class LoopPipeline : EchoLoopHandler
         }
         else if (!model.Queues)
         {
+            Echoing(now);
             return action;
         }
         else
         {
             var copies = _impairer.Duplicates(model) ? 2 : 1;
             var hold = _impairer.Holds(model);
+            var queued = false;
             for (var copy = 0; copy < copies; copy++)
             {
                 // Room first: a reservation on the shared link for an echo the queue then refused would delay every echo
@@ -204,6 +221,12 @@ internal sealed class LoopPipeline : EchoLoopHandler
                 }
 
                 _run.EchoQueued(due);
+                queued = true;
+            }
+
+            if (queued)
+            {
+                Echoing(now);
             }
         }
 

@@ -34,6 +34,8 @@ internal sealed class PeerLoopGuard
     private readonly BoundedTable<(UInt128 Address, ushort Port), Entry> _entries;
     private readonly long _windowTicks;
     private readonly long _muteTicks;
+    private int _slot;
+    private ulong _fingerprint;
 
     public PeerLoopGuard(int capacity, long timestampFrequency)
     {
@@ -44,29 +46,55 @@ internal sealed class PeerLoopGuard
 
     public int Count => _entries.Count;
 
-    /// <summary>Decides whether the datagram <paramref name="payload"/> from <paramref name="address"/>:<paramref name="port"/>, arriving at <paramref name="now"/>, may be echoed; if so, remembers it as the last echo sent there.</summary>
-    public bool Allow(UInt128 address, ushort port, ReadOnlySpan<byte> payload, long now)
+    /// <summary>
+    /// Decides whether the datagram <paramref name="payload"/> from <paramref name="address"/>:<paramref name="port"/>,
+    /// arriving at <paramref name="now"/>, may be echoed: not while the source is muted, and not when it is the last echo
+    /// sent there, coming back for the <see cref="Threshold"/>th time in a row. Call <see cref="Sent"/> if it is echoed.
+    /// </summary>
+    public bool Admit(UInt128 address, ushort port, ReadOnlySpan<byte> payload, long now)
     {
-        ref var entry = ref _entries.GetOrAdd((address, port), out _);
+        _slot = _entries.SlotOf((address, port), out _);
+        ref var entry = ref _entries.At(_slot);
         if (entry.MutedUntil != 0 && now < entry.MutedUntil)
         {
             return false;
         }
 
-        var fingerprint = Fingerprint.Of(payload);
-        entry.Bounces = entry.Echoed && fingerprint == entry.Fingerprint && now - entry.EchoedAt <= _windowTicks ? entry.Bounces + 1 : 0;
-        if (entry.Bounces >= Threshold)
+        _fingerprint = Fingerprint.Of(payload);
+        entry.MutedUntil = 0;
+        entry.Bounces = entry.Echoed && _fingerprint == entry.Fingerprint && now - entry.EchoedAt <= _windowTicks ? entry.Bounces + 1 : 0;
+        if (entry.Bounces < Threshold)
         {
-            entry.MutedUntil = now + _muteTicks;
-            entry.Bounces = 0;
-            entry.Echoed = false;
+            return true;
+        }
+
+        entry.MutedUntil = now + _muteTicks;
+        entry.Bounces = 0;
+        entry.Echoed = false;
+        return false;
+    }
+
+    /// <summary>
+    /// The datagram <see cref="Admit"/> last let through is being echoed (not lost on purpose, rate limited or dropped
+    /// at a stop): it is now the last echo sent to its source.
+    /// </summary>
+    public void Sent(long now)
+    {
+        ref var entry = ref _entries.At(_slot);
+        entry.Fingerprint = _fingerprint;
+        entry.EchoedAt = now;
+        entry.Echoed = true;
+    }
+
+    /// <summary>Decides, and records the echo as sent when allowed (both steps of <see cref="Admit"/> and <see cref="Sent"/>).</summary>
+    public bool Allow(UInt128 address, ushort port, ReadOnlySpan<byte> payload, long now)
+    {
+        if (!Admit(address, port, payload, now))
+        {
             return false;
         }
 
-        entry.MutedUntil = 0;
-        entry.Fingerprint = fingerprint;
-        entry.EchoedAt = now;
-        entry.Echoed = true;
+        Sent(now);
         return true;
     }
 

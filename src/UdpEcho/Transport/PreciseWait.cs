@@ -8,12 +8,16 @@ namespace UdpEcho.Transport;
 /// A wait until a <see cref="Stopwatch"/> timestamp that ends on time to a few microseconds, not on the next tick of a
 /// coarse clock (<see cref="System.Threading.Timer"/> runs on one that ticks every 4 ms on many Linux kernels), and
 /// that another thread can cut short. On Linux: <c>ppoll</c> with a nanosecond timeout on an eventfd, with the thread's
-/// timer slack set to 1 µs. Elsewhere: an event wait to within a millisecond, then a spin.
+/// timer slack set to 1 µs. Elsewhere: an event wait to within one period of the system timer (Windows rounds timed waits
+/// to it: 15.6 ms unless an application raised the resolution), then a yielding spin to the due time.
 /// </summary>
 /// <remarks>One thread waits; any thread may <see cref="Wake"/> it. Call <see cref="PrepareThread"/> on the waiting thread first.</remarks>
 internal sealed unsafe class PreciseWait : IDisposable
 {
     private const int PrSetTimerSlack = 29;
+
+    /// <summary>How late a timed event wait may end where there is no ppoll: Windows' default timer period, rounded up.</summary>
+    private const int CoarsePeriodMilliseconds = 16;
 
     private readonly WakeEvent? _wake;
     private readonly ManualResetEventSlim? _event;
@@ -68,9 +72,9 @@ internal sealed unsafe class PreciseWait : IDisposable
             return;
         }
 
-        // Sleep to within a millisecond of the due time, then spin the rest: timed waits elsewhere are no finer.
+        // Sleep to within one timer period of the due time, then spin the rest: a timed wait can end that much late.
         var milliseconds = (due - now) * 1000 / Stopwatch.Frequency;
-        if (milliseconds >= 2 && _event!.Wait((int)Math.Min(int.MaxValue, milliseconds - 1)))
+        if (milliseconds > CoarsePeriodMilliseconds && _event!.Wait((int)Math.Min(int.MaxValue, milliseconds - CoarsePeriodMilliseconds)))
         {
             _event.Reset();
             return;
