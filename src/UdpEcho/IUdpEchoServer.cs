@@ -31,6 +31,11 @@ public interface IUdpEchoServer : IAsyncDisposable
     /// <see cref="UdpEchoServerStatistics.SubscriberErrors"/>; it never stops the server or keeps other handlers from
     /// running. When no handler is attached, the server allocates nothing per datagram.
     /// </para>
+    /// <para>
+    /// A STAMP reflector (<see cref="UdpEchoServerOptions.StampMode"/>) rewrites each test packet into its reply in place:
+    /// the event's payload is then the reply as sent (for a reply sent at once) or as built before its delay (for one the
+    /// impairment simulation holds), not the test packet as received.
+    /// </para>
     /// </remarks>
     event EventHandler<UdpEchoMessageReceivedEventArgs>? MessageReceived;
 

@@ -85,13 +85,14 @@ public sealed class UdpEchoImpairmentOptions
     /// <value>The default is <see langword="null"/>: no limit. When set it must be from 1 to 100,000,000,000.</value>
     public long? Bandwidth { get; set; }
 
-    /// <summary>Gets or sets the most echoes waiting at once (delayed, held or queued for bandwidth), split evenly between the receive loops.</summary>
+    /// <summary>Gets or sets the most echoes waiting at once (delayed, held or queued for bandwidth), split evenly between the receive loops (at least one per loop).</summary>
     /// <value>The default is 16,384. The allowed range is 1 to <see cref="MaxQueuedEchoesLimit"/>.</value>
     public int MaxQueuedEchoes { get; set; } = 16384;
 
     /// <summary>
-    /// Gets or sets the most payload bytes waiting at once, split evenly between the receive loops: with several loops,
-    /// one sender (whose datagrams all reach one loop) can fill only its loop's share.
+    /// Gets or sets the most payload bytes waiting at once, split evenly between the receive loops (at least 64 KiB per
+    /// loop, room for one datagram of any size): with several loops, one sender (whose datagrams all reach one loop) can
+    /// fill only its loop's share.
     /// </summary>
     /// <value>The default is 16 MiB (16,777,216 bytes), so a flood of large datagrams into a long delay costs a bounded amount of memory. The allowed range is 65,536 to <see cref="MaxQueuedBytesLimit"/>.</value>
     public long MaxQueuedBytes { get; set; } = 16L << 20;

@@ -18,6 +18,17 @@ internal sealed class LogThrottle
         _nextAllowed = long.MinValue;
     }
 
+    /// <summary>
+    /// Returns <see langword="true"/> when a line may be written now, and then not again for an interval. Touches shared
+    /// memory only with a read, except when it is due: the caller counts what it held back itself.
+    /// </summary>
+    public bool IsDue()
+    {
+        var now = _time.GetTimestamp();
+        var next = Volatile.Read(ref _nextAllowed);
+        return now >= next && Interlocked.CompareExchange(ref _nextAllowed, now + _intervalTicks, next) == next;
+    }
+
     /// <summary>Returns <see langword="true"/> when a line may be written now, with how many were held back since the last one.</summary>
     public bool TryEnter(out long suppressed)
     {

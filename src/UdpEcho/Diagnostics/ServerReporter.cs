@@ -14,8 +14,16 @@ namespace UdpEcho.Diagnostics;
 /// </summary>
 internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics shared)
 {
+    // Held-back lines are counted here, per writer: under a flood of drops, every loop counting into one shared field
+    // would fight over its cache line. A line reports what its own writer held back.
+    private const int ReceiveWarning = DropReasons.Count;
+    private const int SendWarning = DropReasons.Count + 1;
+    private const int KernelWarning = DropReasons.Count + 2;
+    private const int SubscriberError = DropReasons.Count + 3;
+
     private readonly ILogger _logger = shared.Logger;
     private readonly UdpEchoMetrics _metrics = shared.Metrics;
+    private readonly long[] _held = new long[DropReasons.Count + 4];
     private long _kernelDrops;
 
     public CounterBlock Counters { get; } = counters;
@@ -41,7 +49,7 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
             _metrics.ServerDropped.Add(1, ServerTags.For(remote).Dropped(DropReason.TooLarge));
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug) && Shared.DropLogs[(int)DropReason.TooLarge].TryEnter(out var suppressed))
+        if (_logger.IsEnabled(LogLevel.Debug) && Due(Shared.DropLogs[(int)DropReason.TooLarge], (int)DropReason.TooLarge, out var suppressed))
         {
             Log.DatagramTruncated(_logger, EndPoints.ToEndPoint(remote), max, suppressed);
         }
@@ -56,7 +64,7 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
             _metrics.ServerErrors.Add(1, ServerTags.ReceiveError);
         }
 
-        if (Shared.ReceiveWarnings.TryEnter(out var suppressed))
+        if (_logger.IsEnabled(LogLevel.Warning) && Due(Shared.ReceiveWarnings, ReceiveWarning, out var suppressed))
         {
             Log.ReceiveFailed(_logger, error, suppressed);
         }
@@ -78,7 +86,7 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
             _metrics.ServerDropped.Add(added, ServerTags.ReceiveBufferFull);
         }
 
-        if (Shared.KernelDropWarnings.TryEnter(out var suppressed))
+        if (_logger.IsEnabled(LogLevel.Warning) && Due(Shared.KernelDropWarnings, KernelWarning, out var suppressed))
         {
             Log.KernelDropped(_logger, localEndPoint, added, suppressed);
         }
@@ -107,7 +115,7 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
         }
 
         var level = reason is DropReason.NotAllowed or DropReason.ImpairedLoss or DropReason.Shutdown or DropReason.TooShort ? LogLevel.Debug : LogLevel.Warning;
-        if (!_logger.IsEnabled(level) || !Shared.DropLogs[(int)reason].TryEnter(out var suppressed))
+        if (!_logger.IsEnabled(level) || !Due(Shared.DropLogs[(int)reason], (int)reason, out var suppressed))
         {
             return;
         }
@@ -158,7 +166,7 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
             _metrics.ServerErrors.Add(1, ServerTags.For(remote).SendError);
         }
 
-        if (Shared.SendWarnings.TryEnter(out var suppressed))
+        if (_logger.IsEnabled(LogLevel.Warning) && Due(Shared.SendWarnings, SendWarning, out var suppressed))
         {
             Log.SendFailed(_logger, length, EndPoints.ToEndPoint(remote), error, suppressed);
         }
@@ -172,10 +180,25 @@ internal sealed class ServerReporter(CounterBlock counters, ServerDiagnostics sh
             _metrics.ServerErrors.Add(1, ServerTags.For(remote).SubscriberError);
         }
 
-        if (Shared.SubscriberErrors.TryEnter(out var suppressed))
+        if (_logger.IsEnabled(LogLevel.Error) && Due(Shared.SubscriberErrors, SubscriberError, out var suppressed))
         {
             Log.SubscriberFailed(_logger, e, suppressed);
         }
+    }
+
+    /// <summary>Whether a line of this kind may be written now; if not, it is counted as held back by this writer.</summary>
+    private bool Due(LogThrottle throttle, int kind, out long suppressed)
+    {
+        if (throttle.IsDue())
+        {
+            suppressed = _held[kind];
+            _held[kind] = 0;
+            return true;
+        }
+
+        _held[kind]++;
+        suppressed = 0;
+        return false;
     }
 
     /// <summary>Adds one datagram of <paramref name="length"/> bytes to the datagram and byte counters, when anyone listens.</summary>

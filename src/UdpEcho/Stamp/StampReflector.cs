@@ -57,9 +57,10 @@ internal sealed class StampReflector
     /// clock; the kernel's <c>SO_TIMESTAMPNS</c> where there is one, <see cref="NtpTimestamp.UtcNowUnixNanoseconds"/> if not.</param>
     /// <param name="ttl">The TTL (IPv4) or hop limit (IPv6) it arrived with, or -1 when unknown (then 255 is sent).</param>
     /// <remarks>
-    /// Stateful mode counts the reply as transmitted here (RFC 8762 §4.3.1: the counter counts transmitted packets), so
-    /// call this only for a datagram that will be sent. Octets past the first 44 (TLVs, padding) come back unchanged:
-    /// TLVs are not processed.
+    /// Stateful mode counts the reply as transmitted here (RFC 8762 §4.3.1: the counter counts transmitted packets). The
+    /// server calls it for every test packet its policy admits, before the impairment simulation: a reply the simulation
+    /// then loses (or cannot queue) was counted, so its sender sees backward loss, as from a network that lost the reply.
+    /// Octets past the first 44 (TLVs, padding) come back unchanged: TLVs are not processed.
     /// </remarks>
     public bool TryReflect(Span<byte> packet, ReadOnlySpan<byte> senderSockaddr, ReadOnlySpan<byte> localSockaddr, long receiveUnixNanoseconds, int ttl)
     {

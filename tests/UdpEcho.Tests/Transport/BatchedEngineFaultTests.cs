@@ -103,6 +103,21 @@ public sealed class BatchedEngineFaultTests
         Assert.Equal(0, engine.SegmentedMessages);
     }
 
+    [Fact(Timeout = TestTimeouts.Long)]
+    public async Task SegmentedRunsRefusedByAFirewall_NotASegmentationRefusal_SegmentationStaysOn()
+    {
+        // EPERM says a rule refused the send, not that the route cannot segment: it must not count toward giving up.
+        var calls = new FaultySocketCalls { RefuseSegments = LinuxSockets.EPerm };
+        await using var server = await StartAsync(calls);
+
+        for (var burst = 0; burst < 60 && calls.SegmentedAttempts <= 8; burst++)
+        {
+            Assert.Equal(300, await BurstAsync(server, 300));
+        }
+
+        Assert.True(calls.SegmentedAttempts > 8, $"segmentation stopped after {calls.SegmentedAttempts} firewall refusals");
+    }
+
     [Theory(Timeout = TestTimeouts.Short)]
     [InlineData(LinuxSockets.ENoSys)]
     [InlineData(LinuxSockets.EPerm)]

@@ -38,6 +38,10 @@ internal sealed unsafe class EchoSender : IDisposable
     private const int ControlSpace = 24;
     private const int ControlLength = 18;
     private const int SolUdp = 17;
+    private const int EIo = 5;
+    private const int EInval = 22;
+    private const int EMsgSize = 90;
+    private const int EOpNotSupp = 95;
     private const int UdpSegment = 103;
 
     private readonly EchoLoopHandler _handler;
@@ -131,9 +135,10 @@ internal sealed unsafe class EchoSender : IDisposable
             if (_count[sent] > 1)
             {
                 // Segmentation itself may be what is refused (EIO from a device without checksum offload or an IPsec
-                // route, EINVAL from a route with a smaller MTU): the run goes out unsegmented, and after a few such
-                // refusals segmentation is off for good.
-                if (++_failures >= MaxFailures)
+                // route, EINVAL or EMSGSIZE from a route with a smaller MTU, EOPNOTSUPP): the run goes out unsegmented,
+                // and after a few such refusals segmentation is off for good. Any other error (a firewall's EPERM for
+                // one client) says nothing about segmentation: the run goes out unsegmented, each echo on its own.
+                if (error is EIo or EInval or EMsgSize or EOpNotSupp && ++_failures >= MaxFailures)
                 {
                     Segments = false;
                 }
