@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using UdpEcho.Client;
 using UdpEcho.Correlation;
 using UdpEcho.Diagnostics;
 using UdpEcho.Transport;

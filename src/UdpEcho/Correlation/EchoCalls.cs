@@ -28,7 +28,7 @@ internal sealed class EchoCalls
     private readonly PendingEchoTable _table = new();
     private readonly PendingEchoPool _pool;
     private readonly RecentCalls? _recent;
-    private readonly ClientConnection _connection;
+    private readonly IEchoConnection _connection;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly long _timeoutTicks;
@@ -36,7 +36,7 @@ internal sealed class EchoCalls
     private long _nextCallNumber;
     private Exception? _closedBy;
 
-    public EchoCalls(ClientConnection connection, UdpEchoClientOptions options)
+    public EchoCalls(IEchoConnection connection, UdpEchoClientOptions options)
     {
         _connection = connection;
         _time = options.TimeProvider;
@@ -393,8 +393,8 @@ internal sealed class EchoCalls
 
     private Exception MapSendError(Exception error) => error switch
     {
-        SocketException when _connection.Closing => ClientConnection.Disposed("sending"),
-        ObjectDisposedException => ClientConnection.Disposed("sending"),
+        SocketException when _connection.Closing => ClientErrors.Disposed("sending"),
+        ObjectDisposedException => ClientErrors.Disposed("sending"),
         SocketException e when UdpSockets.IsUnreachable(e.SocketErrorCode) => _connection.Unreachable(e),
 
         // Anything else the OS refuses (a broadcast destination, no buffer space) still names the endpoint.

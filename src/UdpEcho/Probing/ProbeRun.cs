@@ -12,7 +12,7 @@ namespace UdpEcho.Probing;
 internal sealed class ProbeRun : IDisposable
 {
     private readonly object _gate = new();
-    private readonly ClientConnection _connection;
+    private readonly IEchoConnection _connection;
     private readonly TimeProvider _time;
     private readonly IProgress<UdpEchoProbeProgress>? _progress;
     private readonly AsyncSignal _wake;
@@ -42,7 +42,7 @@ internal sealed class ProbeRun : IDisposable
     private long _late;
     private long _corrupt;
 
-    public ProbeRun(ClientConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
+    public ProbeRun(IEchoConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
     {
         _connection = connection;
         Stream = stream;
@@ -299,11 +299,11 @@ internal sealed class ProbeRun : IDisposable
         }
         catch (SocketException e) when (_connection.Closing)
         {
-            throw ClientConnection.Disposed("probing", e);
+            throw ClientErrors.Disposed("probing", e);
         }
         catch (ObjectDisposedException e)
         {
-            throw ClientConnection.Disposed("probing", e);
+            throw ClientErrors.Disposed("probing", e);
         }
         catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
         {

@@ -4,14 +4,15 @@ using Microsoft.Extensions.Logging;
 using UdpEcho.Correlation;
 using UdpEcho.Diagnostics;
 using UdpEcho.Probing;
+using UdpEcho.Transport;
 
-namespace UdpEcho.Transport;
+namespace UdpEcho.Client;
 
 /// <summary>
 /// One connected client socket and its receive loop: every datagram that arrives is timestamped at once, then
 /// handed to the call it completes (or the probe it answers) and classified when it completes nothing.
 /// </summary>
-internal sealed class ClientConnection
+internal sealed class ClientConnection : IEchoConnection
 {
     // Larger than any UDP payload, so no echo is ever cut short.
     private const int ReceiveBufferLength = 65536;
@@ -63,12 +64,6 @@ internal sealed class ClientConnection
     /// <summary>Gets a value indicating whether the client is being disposed: socket errors then mean "disposed".</summary>
     public bool Closing => _closing;
 
-    public static ObjectDisposedException Disposed(string doing) =>
-        new(nameof(UdpEchoClient), $"The UDP echo client was disposed while the call was {doing}.");
-
-    public static ObjectDisposedException Disposed(string doing, Exception innerException) =>
-        new($"The UDP echo client was disposed while it was {doing}.", innerException);
-
     public void StartReceiving() => ReceiveLoop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
 
     /// <summary>Closes the socket, fails everything in flight with <see cref="ObjectDisposedException"/>, and waits for the receive loop.</summary>
@@ -76,7 +71,7 @@ internal sealed class ClientConnection
     {
         _closing = true;
         Socket.Dispose();
-        Calls.FailAll(Disposed("waiting for its echo"), closing: true);
+        Calls.FailAll(ClientErrors.Disposed("waiting for its echo"), closing: true);
         FailProbes(new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
         await ReceiveLoop.ConfigureAwait(false);
     }
