@@ -223,7 +223,7 @@ public sealed class UdpEchoClient : IUdpEchoClient
             var remote = await RemoteEndPoints.ResolveAsync(_options.RemoteEndPoint!, cancellationToken).ConfigureAwait(false);
             var socket = RemoteEndPoints.Connect(remote, _options.LocalEndPoint);
             var connection = new ClientConnection(this, socket, remote, _options, _logger, _metrics, _counters);
-            connection.StartReceiving();
+            await connection.StartAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _connection, connection);
             if (_disposed)
             {

@@ -9,12 +9,13 @@ using UdpEcho.Transport;
 namespace UdpEcho.Client;
 
 /// <summary>
-/// One connected client socket and its receive loop: every datagram that arrives is timestamped at once, then
-/// handed to the call it completes (or the probe it answers) and classified when it completes nothing.
+/// One connected client socket and the thread that receives on it: every datagram that arrives is timestamped at
+/// once, then handed to the call it completes (or the probe it answers) and classified when it completes nothing.
+/// Sends are synchronous, from whichever thread sends.
 /// </summary>
 internal sealed class ClientConnection : IEchoConnection
 {
-    // Larger than any UDP payload, so no echo is ever cut short.
+    // Larger than any UDP payload, so no echo is ever cut short (and no UDP stack sends a datagram this long).
     private const int ReceiveBufferLength = 65536;
 
     private readonly UdpEchoClient _client;
@@ -25,6 +26,8 @@ internal sealed class ClientConnection : IEchoConnection
     private readonly object _probesGate = new();
     private ProbeRun[] _probes = [];
     private uint _nextStream = 1;
+    private readonly TaskCompletionSource _receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _closing;
 
     public ClientConnection(UdpEchoClient client, Socket socket, IPEndPoint remote, UdpEchoClientOptions options, ILogger logger, UdpEchoMetrics metrics, ClientCounters counters)
@@ -56,7 +59,8 @@ internal sealed class ClientConnection : IEchoConnection
     /// <summary>Gets the tags of this connection's measurements, built once.</summary>
     public KeyValuePair<string, object?>[] Tags { get; }
 
-    public Task ReceiveLoop { get; private set; } = Task.CompletedTask;
+    /// <summary>Gets a task that completes when the receive thread has ended.</summary>
+    public Task ReceiveLoopEnded => _ended.Task;
 
     /// <summary>Gets why the receive loop ended, if it ended on its own; every later call fails with it.</summary>
     public UdpEchoException? Fault { get; private set; }
@@ -64,7 +68,24 @@ internal sealed class ClientConnection : IEchoConnection
     /// <summary>Gets a value indicating whether the client is being disposed: socket errors then mean "disposed".</summary>
     public bool Closing => _closing;
 
-    public void StartReceiving() => ReceiveLoop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+    /// <summary>
+    /// Starts the receive thread and readies the send path, so that the first call's round trip is as true as the
+    /// thousandth: the thread is blocked in its receive before this returns, and the code a send runs between its
+    /// timestamp and the system call has run once.
+    /// </summary>
+    public Task StartAsync()
+    {
+        var thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "UdpEcho client receive" };
+
+        // The thread outlives the call that started it: it must not carry that caller's AsyncLocals.
+        thread.UnsafeStart();
+
+        // A send every UDP stack refuses before anything leaves (EMSGSIZE): one byte more than a UDP datagram can
+        // carry. It runs the managed send path once, so that the first real send is not timed with it.
+        _ = Send(GC.AllocateUninitializedArray<byte>(ReceiveBufferLength));
+        EchoTag.WriteSequence(stackalloc byte[EchoTag.Length], 0, _time.GetTimestamp());
+        return _receiving.Task;
+    }
 
     /// <summary>Closes the socket, fails everything in flight with <see cref="ObjectDisposedException"/>, and waits for the receive loop.</summary>
     public async Task CloseAsync()
@@ -73,7 +94,7 @@ internal sealed class ClientConnection : IEchoConnection
         Socket.Dispose();
         Calls.FailAll(ClientErrors.Disposed("waiting for its echo"), closing: true);
         FailProbes(new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
-        await ReceiveLoop.ConfigureAwait(false);
+        await _ended.Task.ConfigureAwait(false);
     }
 
     /// <summary>Starts a probe on this socket, with a stream number of its own so its echoes find it.</summary>
@@ -128,62 +149,129 @@ internal sealed class ClientConnection : IEchoConnection
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <inheritdoc />
+    public SocketError Send(ReadOnlySpan<byte> datagram)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
-        while (true)
+        try
         {
-            int received;
-            try
-            {
-                // AsMemory picks the ValueTask overload: the byte[] one binds to ArraySegment and allocates a Task per datagram.
-                received = await Socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (_closing && e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
-            {
-                Log.DestinationUnreachable(_logger, Remote, e.SocketErrorCode);
-                var unreachable = Unreachable(e);
-                Calls.FailAll(unreachable, closing: false);
-                FailProbes(unreachable);
-                continue;
-            }
-            catch (SocketException e) when (UdpSockets.IsTransient(e.SocketErrorCode))
-            {
-                continue;
-            }
-#pragma warning disable CA1031 // The loop's last line of defence: fail every call now and later, never hang one.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Log.ClientFaulted(_logger, e, Remote);
-                var fault = new UdpEchoException($"The UDP echo client for {Remote} stopped receiving: {e.Message}", e);
-                Fault = fault;
-                Calls.FailAll(fault, closing: false);
-                FailProbes(fault);
-                return;
-            }
-
-            // Taken before anything else looks at the datagram: the round trip ends here.
-            var receivedAt = _time.GetTimestamp();
-            var datagram = buffer.AsSpan(0, received);
-            Interlocked.Increment(ref Counters.DatagramsReceived);
-            var kind = Dispatch(datagram, receivedAt);
-            if (kind != UdpEchoMessageKind.Echo)
-            {
-                Counters.CountUnmatched(kind);
-                Log.UnmatchedDatagram(_logger, received, kind);
-                if (_metrics.ClientUnmatched.Enabled)
-                {
-                    _metrics.ClientUnmatched.Add(1, _unmatchedTags[(int)kind]);
-                }
-            }
-
-            _client.RaiseMessageReceived(Remote, datagram, kind);
+            // Synchronous on purpose: a UDP send returns as soon as the kernel has the datagram, and a socket that
+            // never sees an asynchronous operation stays in blocking mode, which the receive thread relies on.
+            Socket.Send(datagram, SocketFlags.None, out var error);
+            return error;
         }
+        catch (ObjectDisposedException)
+        {
+            return SocketError.OperationAborted;
+        }
+    }
+
+    /// <summary>
+    /// The receive thread: a blocking receive, then the timestamp, then the dispatch, all on this one thread, which
+    /// the kernel wakes directly when a datagram arrives. No thread pool in between: a pool worker that has to be
+    /// woken, or that competes for a core with spinning threads, would be timed as part of the round trip.
+    /// </summary>
+    private void ReceiveLoop()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength);
+        try
+        {
+            // Compiles the dispatch before the first echo needs it; with nothing in flight it changes nothing.
+            Dispatch(ReadOnlySpan<byte>.Empty, _time.GetTimestamp());
+            _receiving.TrySetResult();
+            while (true)
+            {
+                var received = Receive(buffer, out var error);
+
+                // Taken before anything else looks at the datagram: the round trip ends here.
+                var receivedAt = _time.GetTimestamp();
+                if (error != SocketError.Success)
+                {
+                    if (!OnReceiveError(error))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                var datagram = buffer.AsSpan(0, received);
+                Interlocked.Increment(ref Counters.DatagramsReceived);
+                var kind = Dispatch(datagram, receivedAt);
+                if (kind != UdpEchoMessageKind.Echo)
+                {
+                    Counters.CountUnmatched(kind);
+                    Log.UnmatchedDatagram(_logger, received, kind);
+                    if (_metrics.ClientUnmatched.Enabled)
+                    {
+                        _metrics.ClientUnmatched.Add(1, _unmatchedTags[(int)kind]);
+                    }
+                }
+
+                _client.RaiseMessageReceived(Remote, datagram, kind);
+            }
+        }
+#pragma warning disable CA1031 // The loop's last line of defence: fail every call now and later, never hang one.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (!_closing)
+            {
+                OnFault(e);
+            }
+        }
+        finally
+        {
+            _receiving.TrySetResult();
+            _ended.TrySetResult();
+        }
+    }
+
+    private int Receive(byte[] buffer, out SocketError error)
+    {
+        try
+        {
+            return Socket.Receive(buffer, SocketFlags.None, out error);
+        }
+        catch (ObjectDisposedException) when (_closing)
+        {
+            error = SocketError.OperationAborted;
+            return 0;
+        }
+    }
+
+    /// <summary>Handles a failed receive; says whether the loop goes on.</summary>
+    private bool OnReceiveError(SocketError error)
+    {
+        if (_closing)
+        {
+            return false;
+        }
+
+        if (UdpSockets.IsUnreachable(error))
+        {
+            Log.DestinationUnreachable(_logger, Remote, error);
+            var unreachable = Unreachable(new SocketException((int)error));
+            Calls.FailAll(unreachable, closing: false);
+            FailProbes(unreachable);
+            return true;
+        }
+
+        if (UdpSockets.IsTransient(error))
+        {
+            return true;
+        }
+
+        OnFault(new SocketException((int)error));
+        return false;
+    }
+
+    private void OnFault(Exception e)
+    {
+        Log.ClientFaulted(_logger, e, Remote);
+        var fault = new UdpEchoException($"The UDP echo client for {Remote} stopped receiving: {e.Message}", e);
+        Fault = fault;
+        Calls.FailAll(fault, closing: false);
+        FailProbes(fault);
     }
 
     /// <summary>Hands a datagram to what it answers; says what it was.</summary>

@@ -80,6 +80,7 @@ internal sealed class EchoCalls
             pending.Hash = PendingEchoTable.HashOf(payload.Span);
         }
 
+        var version = pending.Version;
         lock (_gate)
         {
             if (_closedBy is { } closed)
@@ -89,31 +90,35 @@ internal sealed class EchoCalls
             }
 
             pending.State = PendingEcho.Phase.Pending;
-            pending.Sending = true;
             pending.Attempt = 1;
             _table.Add(pending);
-            Stamp(pending);
         }
 
         if (cancellationToken.CanBeCanceled)
         {
-            // Registered after the call is in the table: a token cancelled in between cancels the call right here.
+            // Registered once the call is in the table (a token cancelled meanwhile cancels the call right here), and
+            // before the send is stamped, so that registering is not timed as part of the round trip.
             pending.Registration = cancellationToken.UnsafeRegister(OnCanceledCallback, pending);
         }
 
-        // Read without the lock, as a hint: a call decided meanwhile (cancelled at once, or failed by Dispose) need
-        // not send; if the read is stale, the send completes and SendCompleted tells the caller all the same.
-        var version = pending.Version;
-        if (pending.State == PendingEcho.Phase.Pending)
+        bool send;
+        lock (_gate)
         {
-            Interlocked.Increment(ref _connection.Counters.DatagramsSent);
-            pending.Send(_connection.Socket);
-        }
-        else
-        {
-            SendCompleted(pending, null);
+            // Cancelled at once, or failed by Dispose meanwhile: nothing to send, and the caller is told already.
+            send = pending.State == PendingEcho.Phase.Pending;
+            if (send)
+            {
+                pending.Sending = true;
+                Stamp(pending);
+            }
         }
 
+        if (send)
+        {
+            Transmit(pending);
+        }
+
+        // Until this returns the caller cannot read the result, so the call cannot have gone back to the pool.
         return new ValueTask<UdpEchoReply>(pending, version);
     }
 
@@ -218,16 +223,24 @@ internal sealed class EchoCalls
         }
     }
 
+    /// <summary>Sends the attempt just stamped, then lets the call be decided or told. Outside the lock.</summary>
+    private void Transmit(PendingEcho pending)
+    {
+        Interlocked.Increment(ref _connection.Counters.DatagramsSent);
+        var error = _connection.Send(pending.Wire.Span);
+        SendCompleted(pending, error == SocketError.Success ? null : error);
+    }
+
     /// <summary>Hears that a send of <paramref name="pending"/> ended, with <paramref name="error"/> when it failed.</summary>
-    public void SendCompleted(PendingEcho pending, Exception? error)
+    private void SendCompleted(PendingEcho pending, SocketError? error)
     {
         bool signal;
         lock (_gate)
         {
             pending.Sending = false;
-            if (error is not null)
+            if (error is { } failed)
             {
-                Decide(pending, default, MapSendError(error));
+                Decide(pending, default, MapSendError(failed));
             }
 
             signal = TryMarkSignalled(pending);
@@ -309,12 +322,11 @@ internal sealed class EchoCalls
 
         if (resend)
         {
-            Interlocked.Increment(ref _connection.Counters.DatagramsSent);
             Interlocked.Increment(ref _connection.Counters.Retries);
             _connection.RecordRetry();
 
             // In exact-bytes mode an echo of an earlier attempt still completes the call: the bytes are the same.
-            pending.Send(_connection.Socket);
+            Transmit(pending);
         }
         else if (signal)
         {
@@ -391,14 +403,18 @@ internal sealed class EchoCalls
         pending.Signal();
     }
 
-    private Exception MapSendError(Exception error) => error switch
+    private Exception MapSendError(SocketError error)
     {
-        SocketException when _connection.Closing => ClientErrors.Disposed("sending"),
-        ObjectDisposedException => ClientErrors.Disposed("sending"),
-        SocketException e when UdpSockets.IsUnreachable(e.SocketErrorCode) => _connection.Unreachable(e),
+        if (_connection.Closing || error == SocketError.OperationAborted)
+        {
+            return ClientErrors.Disposed("sending");
+        }
+
+        var e = new SocketException((int)error);
 
         // Anything else the OS refuses (a broadcast destination, no buffer space) still names the endpoint.
-        SocketException e => new UdpEchoException($"Sending to {_connection.Remote} failed: {e.Message} ({e.SocketErrorCode}).", e.SocketErrorCode, _connection.Remote, e),
-        _ => error,
-    };
+        return UdpSockets.IsUnreachable(error)
+            ? _connection.Unreachable(e)
+            : new UdpEchoException($"Sending to {_connection.Remote} failed: {e.Message} ({error}).", error, _connection.Remote, e);
+    }
 }

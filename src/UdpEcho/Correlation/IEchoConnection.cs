@@ -10,14 +10,16 @@ namespace UdpEcho.Correlation;
 /// </summary>
 internal interface IEchoConnection
 {
-    Socket Socket { get; }
-
     IPEndPoint Remote { get; }
 
     ClientCounters Counters { get; }
 
     /// <summary>Gets a value indicating whether the client is being disposed: socket errors then mean "disposed".</summary>
     bool Closing { get; }
+
+    /// <summary>Sends one datagram, synchronously: a UDP send returns once the kernel has it.</summary>
+    /// <returns>How it went; <see cref="SocketError.OperationAborted"/> when the socket was closed.</returns>
+    SocketError Send(ReadOnlySpan<byte> datagram);
 
     /// <summary>The error for a destination that reported that nothing listens there.</summary>
     UdpEchoException Unreachable(SocketException e);

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 
 namespace UdpEcho.Correlation;
@@ -7,18 +5,13 @@ namespace UdpEcho.Correlation;
 /// <summary>
 /// One <see cref="IUdpEchoClient.SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> call: the bytes it
 /// sends, its attempts and deadline, and the completion its caller awaits. Instances are pooled by
-/// <see cref="EchoCalls"/> and reused once the caller has read the result, together with their timer, their
-/// <see cref="SocketAsyncEventArgs"/> and, in tagged mode, their datagram buffer, so a call in steady state allocates
-/// nothing, however many run at once.
+/// <see cref="EchoCalls"/> and reused once the caller has read the result, together with their timer and, in tagged
+/// mode, their datagram buffer, so a call in steady state allocates nothing, however many run at once.
 /// </summary>
 /// <remarks>Every mutable field except the completion core is guarded by <see cref="EchoCalls"/>' lock.</remarks>
 internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 {
     private ManualResetValueTaskSourceCore<UdpEchoReply> _core;
-
-    // A send of its own: Socket.SendAsync(ReadOnlyMemory) caches one awaitable per socket and allocates another
-    // whenever two calls send at the same moment.
-    private SocketAsyncEventArgs? _sendArgs;
 
     public PendingEcho(EchoCalls owner)
     {
@@ -112,41 +105,8 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
         DatagramLength = length;
     }
 
-    /// <summary>Starts one send of <see cref="Wire"/>; <see cref="EchoCalls.SendCompleted"/> hears how it ended.</summary>
-    /// <remarks>
-    /// The send takes no cancellation token: a datagram leaves as soon as the kernel has room for it. A call
-    /// cancelled meanwhile is decided at once, and its caller told when the send is over.
-    /// </remarks>
-    public void Send(Socket socket)
-    {
-        var args = _sendArgs ??= CreateSendArgs();
-        args.SetBuffer(MemoryMarshal.AsMemory(Wire));
-        bool pending;
-        try
-        {
-            pending = socket.SendAsync(args);
-        }
-#pragma warning disable CA1031 // Any failure to send is the call's outcome, never the sender's exception.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            args.SetBuffer(Memory<byte>.Empty);
-            Owner.SendCompleted(this, e);
-            return;
-        }
-
-        if (!pending)
-        {
-            OnSendCompleted(args);
-        }
-    }
-
-    /// <summary>Releases the socket resources this instance keeps across reuses.</summary>
-    public void DisposeResources()
-    {
-        Timer?.Dispose();
-        _sendArgs?.Dispose();
-    }
+    /// <summary>Releases the timer this instance keeps across reuses.</summary>
+    public void DisposeResources() => Timer?.Dispose();
 
     /// <summary>Tells the caller the outcome. Called once per use, after every other touch of this instance.</summary>
     public void Signal()
@@ -196,20 +156,4 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
-
-    private SocketAsyncEventArgs CreateSendArgs()
-    {
-        var args = new SocketAsyncEventArgs { UserToken = this };
-        args.Completed += static (_, e) => ((PendingEcho)e.UserToken!).OnSendCompleted(e);
-        return args;
-    }
-
-    private void OnSendCompleted(SocketAsyncEventArgs args)
-    {
-        var error = args.SocketError == SocketError.Success ? null : new SocketException((int)args.SocketError);
-
-        // Let go of the caller's memory before the caller can be told anything.
-        args.SetBuffer(Memory<byte>.Empty);
-        Owner.SendCompleted(this, error);
-    }
 }

@@ -1,21 +1,25 @@
 using System.Net.Sockets;
 using UdpEcho.Correlation;
+using UdpEcho.Timing;
 using UdpEcho.Transport;
 
 namespace UdpEcho.Probing;
 
 /// <summary>
-/// One running probe: its own loop sends tagged datagrams on schedule and times them out; the client's receive loop
-/// hands it every echo that carries its stream number. Every statistic is kept here, under one lock.
+/// One running probe: its own loop sends tagged datagrams on schedule and times them out (<c>ProbeRun.Loop.cs</c>); the
+/// client's receive thread hands it every echo that carries its stream number. Every statistic is kept here, under one
+/// lock.
 /// </summary>
 /// <remarks>Probe <c>k</c> is sequence <c>k</c> of the probe's stream; <see cref="ProbeLedger"/> keeps track of them.</remarks>
-internal sealed class ProbeRun : IDisposable
+internal sealed partial class ProbeRun : IDisposable
 {
+    /// <summary>How late a paced probe may leave and keep the schedule, unless a tenth of the interval is more.</summary>
+    private static readonly TimeSpan RescheduleAfter = TimeSpan.FromMicroseconds(50);
+
     private readonly object _gate = new();
     private readonly IEchoConnection _connection;
     private readonly TimeProvider _time;
     private readonly IProgress<UdpEchoProbeProgress>? _progress;
-    private readonly AsyncSignal _wake;
     private readonly byte[] _datagram;
     private readonly int _size;
     private readonly long _warmUp;
@@ -23,6 +27,7 @@ internal sealed class ProbeRun : IDisposable
     private readonly long _durationTicks;
     private readonly long _timeoutTicks;
     private readonly double _intervalTicks;
+    private readonly long _lateTicks;
     private readonly int _window;
     private readonly RoundTripAccumulator _roundTrips;
     private readonly ProbeLedger _ledger = new();
@@ -54,74 +59,25 @@ internal sealed class ProbeRun : IDisposable
         _durationTicks = options.Duration is { } duration && duration != Timeout.InfiniteTimeSpan ? EchoCalls.ToTimestampTicks(duration, time) : long.MaxValue;
         _timeoutTicks = EchoCalls.ToTimestampTicks(options.Timeout, time);
         _intervalTicks = options.IntervalSeconds * time.TimestampFrequency;
+        _lateTicks = (long)Math.Max(_intervalTicks / 10, RescheduleAfter.TotalSeconds * time.TimestampFrequency);
         _window = options.EffectiveWindow;
         _roundTrips = new RoundTripAccumulator(options.Timeout, time.TimestampFrequency);
         _datagram = new byte[_size];
         EchoTag.WriteStream(_datagram, stream);
         PayloadPattern.Fill(_datagram, EchoTag.Length, options.Pattern, options.Seed);
-        _wake = new AsyncSignal(time);
+
+        // The system clock gets a thread of its own with a precise wait; any other clock (a test's) its own timers.
+        if (ReferenceEquals(time, TimeProvider.System))
+        {
+            _preciseWake = new PreciseWait();
+        }
+        else
+        {
+            _timerWake = new AsyncSignal(time);
+        }
     }
 
     public uint Stream { get; }
-
-    public async Task<UdpEchoProbeResult> RunAsync(CancellationToken cancellationToken)
-    {
-        using var registration = cancellationToken.UnsafeRegister(static state => ((AsyncSignal)state!).Set(), _wake);
-        try
-        {
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                TimeSpan? wait;
-                lock (_gate)
-                {
-                    if (_fault is { } fault)
-                    {
-                        throw fault;
-                    }
-
-                    var now = _time.GetTimestamp();
-                    ExpireLocked(now);
-                    if (!_sendingDone && (_ledger.Next >= _total || (_measureStart >= 0 && now - _measureStart >= _durationTicks)))
-                    {
-                        _sendingDone = true;
-                    }
-
-                    if (_sendingDone && _ledger.InFlight == 0)
-                    {
-                        break;
-                    }
-
-                    wait = NextWaitLocked(now, out var sendNow);
-                    if (sendNow)
-                    {
-                        StampLocked();
-                    }
-                }
-
-                if (wait is null)
-                {
-                    // Sent right after the timestamp was written into it: as close to the send call as we get.
-                    await SendAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                await _wake.WaitAsync(wait == Timeout.InfiniteTimeSpan ? null : wait).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            lock (_gate)
-            {
-                throw new UdpEchoProbeCanceledException("The probe was cancelled; Result holds what it measured until then.", BuildResultLocked(), cancellationToken);
-            }
-        }
-
-        lock (_gate)
-        {
-            return BuildResultLocked();
-        }
-    }
 
     /// <summary>Takes an echo that carries this probe's stream; says what it was. Called on the receive loop.</summary>
     public UdpEchoMessageKind OnEcho(EchoTag tag, ReadOnlySpan<byte> datagram, long receivedAt)
@@ -194,7 +150,7 @@ internal sealed class ProbeRun : IDisposable
                 Interlocked.Increment(ref _connection.Counters.Echoes);
                 _connection.RecordRoundTrip(_time.GetElapsedTime(0, roundTrip));
                 Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, datagram.Length, reordered);
-                _wake.Set();
+                ResolvedLocked();
                 return UdpEchoMessageKind.Echo;
             }
 
@@ -202,7 +158,7 @@ internal sealed class ProbeRun : IDisposable
             {
                 // Later than the timeout, before the loop noticed: it is lost, as it would have been a moment later.
                 TimeOut(sequence);
-                _wake.Set();
+                ResolvedLocked();
             }
 
             if (measured)
@@ -220,54 +176,27 @@ internal sealed class ProbeRun : IDisposable
     {
         lock (_gate)
         {
-            _fault ??= exception;
+            FailLocked(exception);
         }
-
-        _wake.Set();
     }
 
-    public void Dispose() => _wake.Dispose();
-
-    /// <summary>Decides what the loop does next: send now (returns null), or wait that long (infinite: until signalled).</summary>
-    private TimeSpan? NextWaitLocked(long now, out bool sendNow)
+    private void FailLocked(Exception exception)
     {
-        var wakeAt = long.MaxValue;
-        if (!_sendingDone && _ledger.InFlight < _window)
-        {
-            var due = _ledger.Next == 0 || _intervalTicks <= 0 ? now : _scheduleStart + (long)(_ledger.Next * _intervalTicks);
-            if (due <= now)
-            {
-                sendNow = true;
-                return null;
-            }
-
-            wakeAt = due;
-        }
-
-        if (!_sendingDone && _measureStart >= 0 && _durationTicks != long.MaxValue)
-        {
-            wakeAt = Math.Min(wakeAt, _measureStart + _durationTicks);
-        }
-
-        if (_ledger.InFlight > 0)
-        {
-            // After ExpireLocked the oldest probe is in flight and not yet due.
-            wakeAt = Math.Min(wakeAt, _ledger.SentAt(_ledger.Oldest) + _timeoutTicks);
-        }
-
-        sendNow = false;
-        if (wakeAt == long.MaxValue)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-
-        // Timers tick in milliseconds; waking early would only spin, so round up.
-        var remaining = _time.GetElapsedTime(now, Math.Max(now, wakeAt));
-        return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(remaining.TotalMilliseconds)));
+        _fault ??= exception;
+        Wake();
     }
 
-    /// <summary>Takes the next probe's send time and writes its tag. Under the lock, just before the send.</summary>
-    private void StampLocked()
+    public void Dispose()
+    {
+        _preciseWake?.Dispose();
+        _timerWake?.Dispose();
+    }
+
+    /// <summary>
+    /// Sends the next probe: takes its send time, writes it into the tag and sends it at once, all under the lock, so
+    /// that the loop and the receive thread may both send (the datagram buffer is shared).
+    /// </summary>
+    private void SendNextLocked()
     {
         var now = _time.GetTimestamp();
         var sequence = _ledger.Send(now);
@@ -288,31 +217,21 @@ internal sealed class ProbeRun : IDisposable
         }
 
         EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
-    }
-
-    private async ValueTask SendAsync(CancellationToken cancellationToken)
-    {
-        try
+        var error = _connection.Send(_datagram);
+        if (error == SocketError.Success)
         {
-            await _connection.Socket.SendAsync(_datagram, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _connection.Counters.DatagramsSent);
         }
-        catch (SocketException e) when (_connection.Closing)
+        else if (_connection.Closing || error == SocketError.OperationAborted)
         {
-            throw ClientErrors.Disposed("probing", e);
+            FailLocked(ClientErrors.Disposed("probing", new SocketException((int)error)));
         }
-        catch (ObjectDisposedException e)
+        else if (UdpSockets.IsUnreachable(error))
         {
-            throw ClientErrors.Disposed("probing", e);
+            FailLocked(_connection.Unreachable(new SocketException((int)error)));
         }
-        catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
-        {
-            throw _connection.Unreachable(e);
-        }
-        catch (SocketException e) when (UdpSockets.IsTransient(e.SocketErrorCode))
-        {
-            // No room in the send buffer, for example: the probe stays in flight, times out and counts as lost.
-        }
+
+        // Anything passing (no room in the send buffer, say): the probe stays in flight, times out and counts as lost.
     }
 
     private void ExpireLocked(long now)
