@@ -82,6 +82,11 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
     internal int PendingCount => Volatile.Read(ref _connection)?.Calls.Count ?? 0;
 
+    internal int QueuedCount => Volatile.Read(ref _connection)?.Calls.Queued ?? 0;
+
+    /// <summary>Gets the receive buffer size the socket was granted, for tests; 0 before the first call.</summary>
+    internal int ReceiveBufferSize => Volatile.Read(ref _connection)?.Socket.ReceiveBufferSize ?? 0;
+
     /// <inheritdoc />
     public ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
@@ -222,6 +227,7 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
             var remote = await RemoteEndPoints.ResolveAsync(_options.RemoteEndPoint!, cancellationToken).ConfigureAwait(false);
             var socket = RemoteEndPoints.Connect(remote, _options.LocalEndPoint);
+            UdpSockets.SetBufferSizes(socket, remote, _options.ReceiveBufferSize, _options.SendBufferSize);
             var connection = new ClientConnection(this, socket, remote, _options, _logger, _metrics, _counters);
             await connection.StartAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _connection, connection);

@@ -24,7 +24,7 @@ public sealed class UdpEchoClientStatistics
 
     /// <summary>
     /// Gets the number of datagrams that completed no call and answered no probe: <see cref="Late"/>,
-    /// <see cref="Duplicates"/>, <see cref="Corrupt"/>, <see cref="Foreign"/>, and in exact-bytes mode those that
+    /// <see cref="Duplicates"/>, <see cref="Corrupt"/>, <see cref="Foreign"/>, <see cref="Truncated"/>, and in exact-bytes mode those that
     /// cannot be told apart (<see cref="UdpEchoMessageKind.Unmatched"/>).
     /// </summary>
     public long Unmatched { get; init; }
@@ -40,4 +40,7 @@ public sealed class UdpEchoClientStatistics
 
     /// <summary>Gets the number of tagged-mode datagrams that carry no tag of this client.</summary>
     public long Foreign { get; init; }
+
+    /// <summary>Gets the number of echoes cut short on the way: the start of a call's or probe's datagram, not all of it.</summary>
+    public long Truncated { get; init; }
 }

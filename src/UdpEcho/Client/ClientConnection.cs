@@ -290,9 +290,9 @@ internal sealed class ClientConnection : IEchoConnection
                 }
 
                 // In exact-bytes mode a caller's payload may merely look tagged.
-                if (!Calls.Tagged && Calls.TryCompleteExact(datagram, receivedAt))
+                if (!Calls.Tagged && Calls.CompleteExact(datagram, receivedAt) is var exact && exact != UdpEchoMessageKind.Unmatched)
                 {
-                    return UdpEchoMessageKind.Echo;
+                    return exact;
                 }
 
                 // Streams are numbered from 1 up: a lower number is a probe that has finished.
@@ -310,7 +310,7 @@ internal sealed class ClientConnection : IEchoConnection
             return UdpEchoMessageKind.Foreign;
         }
 
-        return Calls.TryCompleteExact(datagram, receivedAt) ? UdpEchoMessageKind.Echo : UdpEchoMessageKind.Unmatched;
+        return Calls.CompleteExact(datagram, receivedAt);
     }
 
     private void FailProbes(Exception exception)

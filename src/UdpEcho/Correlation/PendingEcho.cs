@@ -26,6 +26,9 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
         /// <summary>In the pool, or being prepared by its caller.</summary>
         Idle,
 
+        /// <summary>Waiting for a place among the calls in flight; not sent yet, and in the queue rather than the table.</summary>
+        Queued,
+
         /// <summary>Waiting for its echo; in the table.</summary>
         Pending,
 
@@ -38,7 +41,7 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 
     public EchoCalls Owner { get; }
 
-    // The table's links: a doubly linked FIFO chain per bucket.
+    // The table's links (a doubly linked FIFO chain per bucket), or the queue's while the call waits for a place.
     public PendingEcho? Next { get; set; }
 
     public PendingEcho? Previous { get; set; }
@@ -78,6 +81,9 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 
     /// <summary>Gets or sets when the latest attempt times out; <see cref="long.MaxValue"/> for never.</summary>
     public long Deadline { get; set; }
+
+    /// <summary>Gets or sets how long the latest attempt waits for its echo, backoff and jitter included.</summary>
+    public TimeSpan AttemptWait { get; set; }
 
     public UdpEchoReply Reply { get; set; }
 
