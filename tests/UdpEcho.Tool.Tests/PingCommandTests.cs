@@ -30,7 +30,7 @@ public sealed partial class PingCommandTests
         }
 
         Assert.Equal($"--- {target} udpecho ping statistics ---", lines[4]);
-        Assert.Equal("3 sent, 3 received, 0% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt", lines[5]);
+        Assert.Equal("3 sent, 3 received, 0% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt, 0 truncated, 0 unreachable", lines[5]);
         Assert.Matches(@"^rtt min/mean/max/stddev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$", lines[6]);
         Assert.Matches(@"^rtt p50/p90/p99/p99\.9 = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms, jitter \d+\.\d{3} ms$", lines[7]);
         Assert.Equal(8, lines.Count);
@@ -80,7 +80,7 @@ public sealed partial class PingCommandTests
         Assert.Equal(1, exitCode);
         Assert.Equal($"no echo from {target}: seq=0 within 100 ms", output.Lines[1]);
         Assert.Equal($"no echo from {target}: seq=1 within 100 ms", output.Lines[2]);
-        Assert.Equal("2 sent, 0 received, 100% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt", output.Lines[4]);
+        Assert.Equal("2 sent, 0 received, 100% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt, 0 truncated, 0 unreachable", output.Lines[4]);
         Assert.Equal(5, output.Lines.Count);
     }
 
@@ -146,7 +146,7 @@ public sealed partial class PingCommandTests
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task Ping_NothingListens_OneLineNamingTheEndpointExit1()
+    public async Task Ping_NothingListens_CountsEachMessageUnreachableGoesOnAndExits1()
     {
         int port;
         using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
@@ -155,13 +155,20 @@ public sealed partial class PingCommandTests
             port = ((IPEndPoint)probe.LocalEndPoint!).Port;
         }
 
+        var output = new LineWriter();
         var error = new LineWriter();
 
-        var exitCode = await UdpEchoCommand.RunAsync(["ping", $"127.0.0.1:{port}", "-c", "3", "--timeout", "5000"], new LineWriter(), error, CancellationToken.None);
+        // A timeout of a minute: the unreachable reports end each message at once, as with ping.
+        var exitCode = await UdpEchoCommand.RunAsync(["ping", $"127.0.0.1:{port}", "-c", "3", "--interval", "0", "--timeout", "60000"], output, error, CancellationToken.None);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(error.Lines);
-        Assert.Equal($"udpecho: No UDP echo server is listening at 127.0.0.1:{port}: the destination reported it unreachable (ConnectionRefused).", line);
+        Assert.Empty(error.Lines);
+        for (var seq = 0; seq < 3; seq++)
+        {
+            Assert.Equal($"from 127.0.0.1:{port}: seq={seq} destination unreachable", output.Lines[1 + seq]);
+        }
+
+        Assert.Contains("3 sent, 0 received, 100% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt, 0 truncated, 3 unreachable", output.Lines);
     }
 
     [Fact(Timeout = Timeout)]

@@ -134,13 +134,15 @@ internal static class PingCommand
         UdpEchoProbeOutcome.Duplicate => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (DUP!)"),
         UdpEchoProbeOutcome.Late => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (late: already counted lost)"),
         UdpEchoProbeOutcome.Corrupt => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} corrupt: not the {settings.Size} bytes sent"),
+        UdpEchoProbeOutcome.Truncated => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} truncated: {e.Length} of the {settings.Size} bytes sent came back"),
+        UdpEchoProbeOutcome.Unreachable => Invariant($"from {name}: seq={e.Sequence} destination unreachable"),
         _ => Invariant($"no echo from {name}: seq={e.Sequence} within {settings.TimeoutMilliseconds} ms"),
     };
 
     internal static IEnumerable<string> Summary(UdpEchoProbeResult r, string name)
     {
         yield return $"--- {name} udpecho ping statistics ---";
-        yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Duplicates} duplicates, {r.Reordered} reordered, {r.Late} late, {r.Corrupt} corrupt");
+        yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Duplicates} duplicates, {r.Reordered} reordered, {r.Late} late, {r.Corrupt} corrupt, {r.Truncated} truncated, {r.Unreachable} unreachable");
         if (r.Received > 0)
         {
             var (spread, percentiles) = RoundTripLines(r.RoundTrip);

@@ -250,9 +250,12 @@ internal sealed class ClientConnection : IEchoConnection
         if (UdpSockets.IsUnreachable(error))
         {
             Log.DestinationUnreachable(_logger, Remote, error);
-            var unreachable = Unreachable(new SocketException((int)error));
-            Calls.FailAll(unreachable, closing: false);
-            FailProbes(unreachable);
+            Calls.FailAll(Unreachable(new SocketException((int)error)), closing: false);
+            foreach (var probe in Volatile.Read(ref _probes))
+            {
+                probe.OnUnreachable();
+            }
+
             return true;
         }
 

@@ -46,6 +46,9 @@ internal sealed partial class ProbeRun : IDisposable
     private long _reordered;
     private long _late;
     private long _corrupt;
+    private long _truncated;
+    private long _unreachable;
+    private long _firstSend;
 
     public ProbeRun(IEchoConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
     {
@@ -79,7 +82,7 @@ internal sealed partial class ProbeRun : IDisposable
 
     public uint Stream { get; }
 
-    /// <summary>Takes an echo that carries this probe's stream; says what it was. Called on the receive loop.</summary>
+    /// <summary>Takes an echo that carries this probe's stream; says what it was. Called on the receive thread.</summary>
     public UdpEchoMessageKind OnEcho(EchoTag tag, ReadOnlySpan<byte> datagram, long receivedAt)
     {
         lock (_gate)
@@ -88,40 +91,41 @@ internal sealed partial class ProbeRun : IDisposable
 
             // A sequence never sent (a garbled tag) is past the warm-up as far as anyone can tell: it counts.
             var measured = tag.Sequence >= (ulong)_warmUp;
+            var sent = _datagram.AsSpan(EchoTag.Length);
+            var payload = datagram[EchoTag.Length..];
+            var unresolved = tag.Sequence < (ulong)_ledger.Next && _ledger.IsUnresolved(sequence);
             if (tag.Sequence >= (ulong)_ledger.Next
-                || datagram.Length != _size
-                || !datagram[EchoTag.Length..].SequenceEqual(_datagram.AsSpan(EchoTag.Length)))
+                || !sent.StartsWith(payload)
+                || (unresolved && tag.Timestamp != _ledger.SentAt(sequence)))
             {
-                if (measured)
-                {
-                    _corrupt++;
-                }
-
-                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false);
+                _corrupt += measured ? 1 : 0;
+                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false, sentAt: -1);
                 return UdpEchoMessageKind.Corrupt;
             }
 
-            var unresolved = _ledger.IsUnresolved(sequence);
-            if (unresolved && tag.Timestamp != _ledger.SentAt(sequence))
+            if (payload.Length < sent.Length)
             {
-                if (measured)
+                // The start of what was sent, and no more: cut short by the server or the path. Not silence: the
+                // probe is lost now, not at its timeout.
+                _truncated += measured ? 1 : 0;
+                if (unresolved)
                 {
-                    _corrupt++;
+                    LoseLocked(sequence, UdpEchoProbeOutcome.Truncated, datagram.Length);
+                    ResolvedLocked();
+                }
+                else
+                {
+                    Report(sequence, UdpEchoProbeOutcome.Truncated, 0, datagram.Length, reordered: false, tag.Timestamp);
                 }
 
-                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false);
-                return UdpEchoMessageKind.Corrupt;
+                return UdpEchoMessageKind.Truncated;
             }
 
             var roundTrip = Math.Max(0, receivedAt - tag.Timestamp);
             if (_ledger.HasArrived(sequence))
             {
-                if (measured)
-                {
-                    _duplicates++;
-                }
-
-                Report(sequence, UdpEchoProbeOutcome.Duplicate, roundTrip, datagram.Length, reordered: false);
+                _duplicates += measured ? 1 : 0;
+                Report(sequence, UdpEchoProbeOutcome.Duplicate, roundTrip, datagram.Length, reordered: false, tag.Timestamp);
                 return UdpEchoMessageKind.Duplicate;
             }
 
@@ -141,15 +145,12 @@ internal sealed partial class ProbeRun : IDisposable
                 {
                     _received++;
                     _roundTrips.Add(roundTrip);
-                    if (reordered)
-                    {
-                        _reordered++;
-                    }
+                    _reordered += reordered ? 1 : 0;
                 }
 
                 Interlocked.Increment(ref _connection.Counters.Echoes);
                 _connection.RecordRoundTrip(_time.GetElapsedTime(0, roundTrip));
-                Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, datagram.Length, reordered);
+                Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, datagram.Length, reordered, tag.Timestamp);
                 ResolvedLocked();
                 return UdpEchoMessageKind.Echo;
             }
@@ -157,17 +158,29 @@ internal sealed partial class ProbeRun : IDisposable
             if (unresolved)
             {
                 // Later than the timeout, before the loop noticed: it is lost, as it would have been a moment later.
-                TimeOut(sequence);
+                TimeOutLocked(sequence);
                 ResolvedLocked();
             }
 
-            if (measured)
-            {
-                _late++;
-            }
-
-            Report(sequence, UdpEchoProbeOutcome.Late, roundTrip, datagram.Length, reordered: false);
+            _late += measured ? 1 : 0;
+            Report(sequence, UdpEchoProbeOutcome.Late, roundTrip, datagram.Length, reordered: false, tag.Timestamp);
             return UdpEchoMessageKind.Late;
+        }
+    }
+
+    /// <summary>
+    /// The destination reported that nothing listens there (an ICMP error, on the receive thread): the oldest probe in
+    /// flight, which the report most likely answers (they come back in the order of the sends), is lost now, and the
+    /// probe goes on, as <c>ping</c> does.
+    /// </summary>
+    public void OnUnreachable()
+    {
+        lock (_gate)
+        {
+            if (UnreachableLocked())
+            {
+                ResolvedLocked();
+            }
         }
     }
 
@@ -203,6 +216,7 @@ internal sealed partial class ProbeRun : IDisposable
         if (sequence == 0)
         {
             _scheduleStart = now;
+            _firstSend = now;
         }
 
         if (sequence >= _warmUp)
@@ -226,9 +240,11 @@ internal sealed partial class ProbeRun : IDisposable
         {
             FailLocked(ClientErrors.Disposed("probing", new SocketException((int)error)));
         }
-        else if (UdpSockets.IsUnreachable(error))
+        else if (UdpSockets.IsUnreachable(error) && UnreachableLocked())
         {
-            FailLocked(_connection.Unreachable(new SocketException((int)error)));
+            // The report of an earlier probe, handed to this send: the kernel dropped this datagram for it. The loop,
+            // not this send, decides what comes next, so that failing sends never recurse.
+            Wake();
         }
 
         // Anything passing (no room in the send buffer, say): the probe stays in flight, times out and counts as lost.
@@ -238,57 +254,36 @@ internal sealed partial class ProbeRun : IDisposable
     {
         while (_ledger.TryFindExpired(now, _timeoutTicks, out var sequence))
         {
-            TimeOut(sequence);
+            TimeOutLocked(sequence);
         }
     }
 
-    private void TimeOut(long sequence)
+    private void TimeOutLocked(long sequence)
     {
-        _ledger.Resolve(sequence);
-        if (sequence >= _warmUp)
-        {
-            _lost++;
-        }
-
         Interlocked.Increment(ref _connection.Counters.Timeouts);
         _connection.RecordTimeout();
-        Report(sequence, UdpEchoProbeOutcome.TimedOut, 0, 0, reordered: false);
+        LoseLocked(sequence, UdpEchoProbeOutcome.TimedOut, 0);
     }
 
-    private void Report(long sequence, UdpEchoProbeOutcome outcome, long roundTripTicks, int length, bool reordered)
+    /// <summary>Takes the oldest probe in flight to be the one an ICMP error answers, and loses it; false when none is in flight.</summary>
+    private bool UnreachableLocked()
     {
-        _progress?.Report(new UdpEchoProbeProgress
+        if (!_ledger.TryFindOldestUnresolved(out var sequence))
         {
-            Sequence = sequence,
-            Outcome = outcome,
-            RoundTripTime = roundTripTicks == 0 ? TimeSpan.Zero : _time.GetElapsedTime(0, roundTripTicks),
-            Length = length,
-            Reordered = reordered,
-            IsWarmUp = sequence < _warmUp,
-            Sent = _sent,
-            Received = _received,
-            Lost = _lost,
-        });
+            return false;
+        }
+
+        _unreachable += sequence >= _warmUp ? 1 : 0;
+        LoseLocked(sequence, UdpEchoProbeOutcome.Unreachable, 0);
+        return true;
     }
 
-    private UdpEchoProbeResult BuildResultLocked()
+    /// <summary>Resolves a probe in flight as lost: timed out, truncated or unreachable.</summary>
+    private void LoseLocked(long sequence, UdpEchoProbeOutcome outcome, int length)
     {
-        // Probes still in flight (only when cancelled) have no outcome yet: they are neither received nor lost.
-        var sent = _sent - _ledger.CountUnresolvedFrom(_warmUp);
-        var duration = _measureStart < 0 ? TimeSpan.Zero : _time.GetElapsedTime(_measureStart, _lastMeasuredSend);
-        return new UdpEchoProbeResult
-        {
-            RemoteEndPoint = _connection.Remote,
-            Sent = sent,
-            Received = _received,
-            Duplicates = _duplicates,
-            Reordered = _reordered,
-            Late = _late,
-            Corrupt = _corrupt,
-            RoundTrip = _roundTrips.Statistics(),
-            Jitter = _roundTrips.Jitter,
-            Duration = duration,
-            AchievedRate = _sent >= 2 && duration > TimeSpan.Zero ? (_sent - 1) / duration.TotalSeconds : 0,
-        };
+        var sentAt = _ledger.SentAt(sequence);
+        _ledger.Resolve(sequence);
+        _lost += sequence >= _warmUp ? 1 : 0;
+        Report(sequence, outcome, 0, length, reordered: false, sentAt);
     }
 }
