@@ -25,7 +25,11 @@ public sealed class UdpEchoClientOptions
     /// <summary>The largest <see cref="RetryBackoff"/> allowed.</summary>
     public const double MaxRetryBackoff = 10;
 
-    /// <summary>Gets or sets the echo server to talk to: an <see cref="IPEndPoint"/>, or a <see cref="DnsEndPoint"/> whose host name is resolved once, asynchronously, on first use.</summary>
+    /// <summary>
+    /// Gets or sets the echo server to talk to: an <see cref="IPEndPoint"/>, or a <see cref="DnsEndPoint"/> whose host
+    /// name is resolved asynchronously on first use, and again (at most once a second) after a call or probe failed:
+    /// when it then resolves to another address, the client moves there.
+    /// </summary>
     /// <value>There is no default: it must be set.</value>
     public EndPoint? RemoteEndPoint { get; set; }
 

@@ -28,7 +28,10 @@ internal sealed class ClientConnection : IEchoConnection
     private uint _nextStream = 1;
     private readonly TaskCompletionSource _receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _reresolve;
+    private long _reresolveAfter;
     private volatile bool _closing;
+    private volatile bool _stale;
 
     public ClientConnection(UdpEchoClient client, Socket socket, IPEndPoint remote, UdpEchoClientOptions options, ILogger logger, UdpEchoMetrics metrics, ClientCounters counters)
     {
@@ -44,6 +47,8 @@ internal sealed class ClientConnection : IEchoConnection
         Tags = UdpEchoMetrics.Tags(ipv6);
         _unmatchedTags = [.. Enum.GetValues<UdpEchoMessageKind>().Select(kind => UdpEchoMetrics.Tags(ipv6, "udpecho.datagram.kind", kind.ToString().ToLowerInvariant()))];
         Calls = new EchoCalls(this, options);
+        _reresolve = options.RemoteEndPoint is DnsEndPoint;
+        Refreshed();
     }
 
     public Socket Socket { get; }
@@ -69,6 +74,20 @@ internal sealed class ClientConnection : IEchoConnection
     public bool Closing => _closing;
 
     /// <summary>
+    /// Gets a value indicating whether the client should look again before its next call: the receive thread faulted
+    /// (a new socket is needed), or a failure (a timeout, an unreachable report) asks for the host name to be resolved
+    /// again, at most once a second.
+    /// </summary>
+    public bool Stale => _stale;
+
+    /// <summary>Clears <see cref="Stale"/> once the client has looked again and kept this connection: the name still resolves here.</summary>
+    public void Refreshed()
+    {
+        _reresolveAfter = _time.GetTimestamp() + _time.TimestampFrequency;
+        _stale = false;
+    }
+
+    /// <summary>
     /// Starts the receive thread and readies the send path, so that the first call's round trip is as true as the
     /// thousandth: the thread is blocked in its receive before this returns, and the code a send runs between its
     /// timestamp and the system call has run once.
@@ -87,13 +106,16 @@ internal sealed class ClientConnection : IEchoConnection
         return _receiving.Task;
     }
 
-    /// <summary>Closes the socket, fails everything in flight with <see cref="ObjectDisposedException"/>, and waits for the receive loop.</summary>
-    public async Task CloseAsync()
+    /// <summary>
+    /// Closes the socket, fails everything in flight with <paramref name="reason"/> (by default
+    /// <see cref="ObjectDisposedException"/>: the client was disposed), and waits for the receive thread.
+    /// </summary>
+    public async Task CloseAsync(Exception? reason = null)
     {
         _closing = true;
         Socket.Dispose();
-        Calls.FailAll(ClientErrors.Disposed("waiting for its echo"), closing: true);
-        FailProbes(new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
+        Calls.FailAll(reason ?? ClientErrors.Disposed("waiting for its echo"), closing: true);
+        FailProbes(reason ?? new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
         await _ended.Task.ConfigureAwait(false);
     }
 
@@ -123,7 +145,11 @@ internal sealed class ClientConnection : IEchoConnection
         probe.Dispose();
     }
 
-    public UdpEchoException Unreachable(SocketException e) => RemoteEndPoints.Unreachable(Remote, e);
+    public UdpEchoException Unreachable(SocketException e)
+    {
+        Failed();
+        return RemoteEndPoints.Unreachable(Remote, e);
+    }
 
     public void RecordRoundTrip(TimeSpan roundTrip)
     {
@@ -143,6 +169,7 @@ internal sealed class ClientConnection : IEchoConnection
 
     public void RecordTimeout()
     {
+        Failed();
         if (_metrics.ClientTimeouts.Enabled)
         {
             _metrics.ClientTimeouts.Add(1, Tags);
@@ -268,11 +295,21 @@ internal sealed class ClientConnection : IEchoConnection
         return false;
     }
 
+    /// <summary>A call or probe failed: a host name may have moved, so have it resolved again before the next call (once a second at most).</summary>
+    private void Failed()
+    {
+        if (_reresolve && !_stale && _time.GetTimestamp() >= _reresolveAfter)
+        {
+            _stale = true;
+        }
+    }
+
     private void OnFault(Exception e)
     {
         Log.ClientFaulted(_logger, e, Remote);
-        var fault = new UdpEchoException($"The UDP echo client for {Remote} stopped receiving: {e.Message}", e);
+        var fault = new UdpEchoException($"The UDP echo client for {Remote} stopped receiving: {e.Message}; the next call opens a new socket.", e);
         Fault = fault;
+        _stale = true;
         Calls.FailAll(fault, closing: false);
         FailProbes(fault);
     }

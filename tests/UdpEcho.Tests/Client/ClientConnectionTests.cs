@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 
 namespace UdpEcho.Tests.Client;
@@ -44,5 +45,70 @@ public sealed class ClientConnectionTests
         var (name, pooled) = await handlerThread.Task.WaitAsync(TestTimeouts.Await);
         Assert.Equal("UdpEcho client receive", name);
         Assert.False(pooled);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task SendAndReceiveAsync_AfterTheReceiveThreadFailed_TheNextCallOpensANewSocketAndIsAnswered()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await server.StartAsync();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Timeout = TestTimeouts.Echo });
+        await client.SendAndReceiveAsync("before").AsTask().WaitAsync(TestTimeouts.Await);
+        var broken = client.Connection!;
+
+        // Closed under the receive thread, as a socket error no retry can mend would end it.
+        broken.Socket.Dispose();
+        await broken.ReceiveLoopEnded.WaitAsync(TestTimeouts.Await);
+        var reply = await client.SendAndReceiveAsync("after").AsTask().WaitAsync(TestTimeouts.Await);
+
+        Assert.NotNull(broken.Fault);
+        Assert.Contains("the next call opens a new socket", broken.Fault.Message, StringComparison.Ordinal);
+        Assert.Equal("after"u8.ToArray(), reply.Payload.ToArray());
+        Assert.NotSame(broken, client.Connection);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task SendAndReceiveAsync_HostNameAfterAFailure_IsResolvedAgainAtMostOnceASecond()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var port = ClosedPort();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = new DnsEndPoint("localhost", port, AddressFamily.InterNetwork), Timeout = TimeSpan.FromMinutes(1), TimeProvider = time });
+
+        // Nothing listens: every call fails at once with the ICMP report, a failure that asks for the name again.
+        await Assert.ThrowsAsync<UdpEchoException>(() => client.SendAndReceiveAsync("1").AsTask().WaitAsync(TestTimeouts.Await));
+        await Assert.ThrowsAsync<UdpEchoException>(() => client.SendAndReceiveAsync("2").AsTask().WaitAsync(TestTimeouts.Await));
+        var withinASecond = client.Resolutions;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<UdpEchoException>(() => client.SendAndReceiveAsync("3").AsTask().WaitAsync(TestTimeouts.Await));
+        await Assert.ThrowsAsync<UdpEchoException>(() => client.SendAndReceiveAsync("4").AsTask().WaitAsync(TestTimeouts.Await));
+
+        Assert.Equal(1, withinASecond);
+        Assert.Equal(2, client.Resolutions);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task SendAndReceiveAsync_AnAddressAfterAFailure_IsKeptAndTheClientGoesOn()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var port = ClosedPort();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, port), Timeout = TimeSpan.FromMinutes(1), TimeProvider = time });
+
+        await Assert.ThrowsAsync<UdpEchoException>(() => client.SendAndReceiveAsync("1").AsTask().WaitAsync(TestTimeouts.Await));
+        var connection = client.Connection;
+        time.Advance(TimeSpan.FromSeconds(5));
+        using var server = new ScriptedPeer(AddressFamily.InterNetwork, port);
+        var call = client.SendAndReceiveAsync("2").AsTask();
+        await server.EchoOneAsync();
+        await call.WaitAsync(TestTimeouts.Await);
+
+        Assert.Equal(1, client.Resolutions);
+        Assert.Same(connection, client.Connection);
+    }
+
+    private static int ClosedPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
