@@ -1,3 +1,5 @@
+using UdpEcho.Probing;
+
 namespace UdpEcho;
 
 /// <summary>A snapshot of a <see cref="IUdpEchoClient"/>'s counters, from <see cref="IUdpEchoClient.GetStatistics"/>.</summary>
@@ -43,4 +45,9 @@ public sealed class UdpEchoClientStatistics
 
     /// <summary>Gets the number of echoes cut short on the way: the start of a call's or probe's datagram, not all of it.</summary>
     public long Truncated { get; init; }
+
+    /// <summary>Gives every counter by name.</summary>
+    /// <returns>The counters on one line.</returns>
+    public override string ToString() => Figures.Invariant(
+        $"{DatagramsSent} sent, {DatagramsReceived} received, {Echoes} echoes, {Timeouts} timeouts, {Retries} retries, {Unmatched} unmatched ({Late} late, {Duplicates} duplicates, {Corrupt} corrupt, {Foreign} foreign, {Truncated} truncated)");
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using UdpEcho.Probing;
 
 namespace UdpEcho;
 
@@ -46,4 +47,9 @@ public sealed class UdpEchoBenchmarkResult
 
     /// <summary>Gets the round-trip times of the received datagrams, each one's own: from its send to its echo.</summary>
     public UdpEchoRoundTripStatistics RoundTrip { get; init; } = new();
+
+    /// <summary>Gives the figures as <c>udpecho bench</c> prints them: counts, loss, rate and round trips in milliseconds.</summary>
+    /// <returns>The figures on one line.</returns>
+    public override string ToString() => Figures.Invariant(
+        $"{RemoteEndPoint}: {Sent} sent, {Received} received, {Figures.Percent(LossPercent)} loss, {Corrupt} corrupt, {Truncated} truncated, {Unmatched} unmatched; {EchoesPerSecond:0.0} echoes/s in {Elapsed.TotalSeconds:0.000} s; rtt {RoundTrip}");
 }
