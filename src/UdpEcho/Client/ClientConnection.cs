@@ -99,9 +99,10 @@ internal sealed class ClientConnection : IEchoConnection
         // The thread outlives the call that started it: it must not carry that caller's AsyncLocals.
         thread.UnsafeStart();
 
-        // A send every UDP stack refuses before anything leaves (EMSGSIZE): one byte more than a UDP datagram can
-        // carry. It runs the managed send path once, so that the first real send is not timed with it.
-        _ = Send(GC.AllocateUninitializedArray<byte>(ReceiveBufferLength));
+        // A call every UDP stack refuses before anything leaves (EMSGSIZE): one byte more than a UDP datagram can
+        // carry. It runs the whole call path once, down to the system call, so that the first real call is not timed
+        // with compiling it.
+        Calls.WarmUp(GC.AllocateUninitializedArray<byte>(ReceiveBufferLength));
         EchoTag.WriteSequence(stackalloc byte[EchoTag.Length], 0, _time.GetTimestamp());
         return _receiving.Task;
     }

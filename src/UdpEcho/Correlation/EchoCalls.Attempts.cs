@@ -95,9 +95,15 @@ internal sealed partial class EchoCalls
     /// <summary>Marks the start of an attempt: its send time, its deadline, its tag. Under the lock, just before the send.</summary>
     private void Stamp(PendingEcho pending)
     {
-        // Computed before the timestamp: only what must follow it runs between the timestamp and the send.
+        // Done before the timestamp, so that only what must follow it runs between the timestamp and the send. The
+        // timer may fire a moment early for that: its callback compares the clock with the deadline and waits on.
         var wait = _timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : WaitOf(pending.Attempt);
         var waitTicks = wait == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTimestampTicks(wait, _time);
+        if (!pending.Discard)
+        {
+            // The warm-up's call ends at once: a timer armed for it would only confuse a test's fake clock.
+            pending.Timer?.Change(wait, Timeout.InfiniteTimeSpan);
+        }
 
         var now = _time.GetTimestamp();
         if (pending.Attempt == 1)
@@ -112,8 +118,6 @@ internal sealed partial class EchoCalls
         {
             EchoTag.WriteSequence(pending.Datagram, EchoTag.CallSequence(pending.CallNumber, pending.Attempt), now);
         }
-
-        pending.Timer?.Change(wait, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>How long attempt <paramref name="attempt"/> waits: backed off, and with jitter when a retry follows it.</summary>

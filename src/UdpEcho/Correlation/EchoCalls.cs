@@ -69,14 +69,37 @@ internal sealed partial class EchoCalls
     public static long ToTimestampTicks(TimeSpan span, TimeProvider time) =>
         (long)Math.Ceiling(span.Ticks * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
-    public ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Start(payload, cancellationToken, warmUp: false);
+
+    /// <summary>
+    /// Runs one call through every step a real one takes (table, timer, stamp, send, outcome, signal, pool), with a
+    /// datagram one byte longer than UDP carries, which every stack refuses before anything leaves; so that the first
+    /// real call's round trip does not include compiling those steps. Nothing is sent, and nothing is counted.
+    /// </summary>
+    public void WarmUp(ReadOnlyMemory<byte> tooLong)
+    {
+        try
+        {
+            Start(tooLong, CancellationToken.None, warmUp: true).AsTask().GetAwaiter().GetResult();
+        }
+        catch (UdpEchoException)
+        {
+            // EMSGSIZE, as intended.
+        }
+
+        Interlocked.Decrement(ref _connection.Counters.DatagramsSent);
+    }
+
+    private ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, bool warmUp)
     {
         var pending = _pool.Rent();
+        pending.Discard = warmUp;
         pending.Payload = payload;
         pending.CancellationToken = cancellationToken;
         if (Tagged)
         {
-            pending.CallNumber = Interlocked.Increment(ref _nextCallNumber) - 1;
+            // The warm-up takes no number of its own: the first real call is call 0.
+            pending.CallNumber = warmUp ? 0 : Interlocked.Increment(ref _nextCallNumber) - 1;
             pending.Hash = PendingEchoTable.HashOf(pending.CallNumber);
             pending.PrepareTagged(payload.Span);
         }
@@ -310,7 +333,7 @@ internal sealed partial class EchoCalls
         pending.State = PendingEcho.Phase.Decided;
         pending.Reply = reply;
         pending.Error = error;
-        if (pending.CallNumber >= 0)
+        if (pending.CallNumber >= 0 && !pending.Discard)
         {
             _recent!.Record(pending.CallNumber, error is null ? answeredAttempt : 0);
         }

@@ -41,6 +41,9 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 
     public EchoCalls Owner { get; }
 
+    /// <summary>Gets or sets a value indicating whether the pool lets this instance go when it comes back (the warm-up's, which holds an oversized buffer).</summary>
+    public bool Discard { get; set; }
+
     // The table's links (a doubly linked FIFO chain per bucket), or the queue's while the call waits for a place.
     public PendingEcho? Next { get; set; }
 

@@ -211,8 +211,13 @@ internal sealed partial class ProbeRun : IDisposable
     /// </summary>
     private void SendNextLocked()
     {
+        // Only the tag and the system call come between the timestamp and the send; the ledger records the probe just
+        // after it, still under the lock, which the receive thread must take before it can hand over the echo.
+        var sequence = _ledger.Next;
         var now = _time.GetTimestamp();
-        var sequence = _ledger.Send(now);
+        EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
+        var error = _connection.Send(_datagram);
+        _ledger.Send(now);
         if (sequence == 0)
         {
             _scheduleStart = now;
@@ -230,8 +235,6 @@ internal sealed partial class ProbeRun : IDisposable
             _sent++;
         }
 
-        EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
-        var error = _connection.Send(_datagram);
         if (error == SocketError.Success)
         {
             Interlocked.Increment(ref _connection.Counters.DatagramsSent);
