@@ -23,6 +23,9 @@ internal sealed partial class ProbeRun
     // When the loop will next look on its own: what it sleeps until, or long.MinValue while it runs.
     private long _loopWakeAt = long.MinValue;
 
+    // An echo made the next probe due; the receive thread sends it once it is done with the echo.
+    private volatile bool _dueOnReceiveThread;
+
     private enum Step
     {
         Send,
@@ -111,10 +114,34 @@ internal sealed partial class ProbeRun
     }
 
     /// <summary>
+    /// The receive thread is done with a datagram and about to receive the next: sends the probe an echo made due, as
+    /// a single-threaded ping sends right after it has handled what it received. No second thread to wake, and the
+    /// receive thread is back in its receive before the next echo can arrive.
+    /// </summary>
+    public void SendWhatIsDue()
+    {
+        if (!_dueOnReceiveThread)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _dueOnReceiveThread = false;
+            if (_fault is null && NextStepLocked(_time.GetTimestamp(), out _) == Step.Send)
+            {
+                SendNextLocked();
+            }
+
+            WakeIfSoonerLocked();
+        }
+    }
+
+    /// <summary>
     /// A probe was resolved, on the receive thread. If that makes the next probe due (it waited for a place in the
-    /// window), it leaves from here at once, as a single-threaded ping sends right after it receives: no second thread
-    /// to wake, and nothing else competing for a core while the next echo is on its way. The loop is woken only when
-    /// it now has something to do sooner than it planned (finish, or a send due before its wake-up). Under the lock.
+    /// window), the receive thread sends it when it is done (<see cref="SendWhatIsDue"/>); otherwise the loop is woken
+    /// only if it now has something to do sooner than it planned (finish, or a send due before its wake-up). Under
+    /// the lock.
     /// </summary>
     private void ResolvedLocked()
     {
@@ -123,14 +150,18 @@ internal sealed partial class ProbeRun
             return;
         }
 
-        var step = NextStepLocked(_time.GetTimestamp(), out var wakeAt);
-        if (step == Step.Send)
+        if (NextStepLocked(_time.GetTimestamp(), out _) == Step.Send)
         {
-            SendNextLocked();
-            step = NextStepLocked(_time.GetTimestamp(), out wakeAt);
+            _dueOnReceiveThread = true;
+            return;
         }
 
-        if (step != Step.Wait || wakeAt < _loopWakeAt)
+        WakeIfSoonerLocked();
+    }
+
+    private void WakeIfSoonerLocked()
+    {
+        if (_fault is not null || NextStepLocked(_time.GetTimestamp(), out var wakeAt) != Step.Wait || wakeAt < _loopWakeAt)
         {
             Wake();
         }
