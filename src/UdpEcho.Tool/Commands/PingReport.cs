@@ -1,6 +1,6 @@
 namespace UdpEcho.Tool.Commands;
 
-/// <summary>What <c>udpecho ping --json</c> prints: the probe's result, times in microseconds.</summary>
+/// <summary>What <c>udpecho ping --json</c> prints: the probe's result, times in microseconds, its duration (first to last measured send) in seconds.</summary>
 internal sealed record PingReport(
     string Target,
     string? RemoteEndPoint,
@@ -17,6 +17,7 @@ internal sealed record PingReport(
     long Unreachable,
     double? JitterMicroseconds,
     RoundTripReport? RttMicroseconds,
+    double DurationSeconds,
     double AchievedRate,
     bool Interrupted)
 {
@@ -36,6 +37,7 @@ internal sealed record PingReport(
         result.Unreachable,
         result.Received == 0 ? null : ReportFormat.Microseconds(result.Jitter),
         result.Received == 0 ? null : RoundTripReport.From(result.RoundTrip),
+        Math.Round(result.Duration.TotalSeconds, 6),
         Math.Round(result.AchievedRate, 3),
         interrupted);
 }
