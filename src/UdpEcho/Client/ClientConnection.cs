@@ -105,6 +105,7 @@ internal sealed class ClientConnection : IEchoConnection
         // carry. It runs the whole call path once, down to the system call, so that the first real call is not timed
         // with compiling it.
         Calls.WarmUp(GC.AllocateUninitializedArray<byte>(ReceiveBufferLength));
+        StartTimerThread();
         EchoTag.WriteSequence(stackalloc byte[EchoTag.Length], 0, _time.GetTimestamp());
         return _receiving.Task;
     }
@@ -192,6 +193,19 @@ internal sealed class ClientConnection : IEchoConnection
         catch (ObjectDisposedException)
         {
             return SocketError.OperationAborted;
+        }
+    }
+
+    /// <summary>
+    /// Arms a timer once, now: the first timer armed in a process starts the thread that serves timers, and that
+    /// thread's start-up must not compete for a core with the first call's echo. A test's fake clock has no such
+    /// thread, and a timer armed on it would only confuse the test.
+    /// </summary>
+    private void StartTimerThread()
+    {
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            using var timer = _time.CreateTimer(static _ => { }, null, TimeSpan.FromDays(1), Timeout.InfiniteTimeSpan);
         }
     }
 
