@@ -78,13 +78,10 @@ internal sealed partial class EchoCalls
     /// </summary>
     public void WarmUp(ReadOnlyMemory<byte> tooLong)
     {
-        // Awaited as a caller awaits (a continuation registered with the call, which is over already, so it is only
-        // queued: it does nothing), then read. The warm-up's call is discarded, never reused.
-        var call = Start(tooLong, CancellationToken.None, warmUp: true);
-        call.GetAwaiter().UnsafeOnCompleted(static () => { });
         try
         {
-            call.GetAwaiter().GetResult();
+            // Over at once (the send failed): nothing waits, and no thread-pool worker is woken.
+            Start(tooLong, CancellationToken.None, warmUp: true).AsTask().GetAwaiter().GetResult();
         }
         catch (UdpEchoException)
         {
