@@ -69,6 +69,13 @@ internal static class SendCommand
             {
                 try
                 {
+                    if (sequence == 0)
+                    {
+                        // Connected first, so that the connect's own work (a thread started, code compiled) is over
+                        // before the timed message leaves, not competing with its echo for a core.
+                        await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     var reply = await client.SendAndReceiveAsync(payload, cancellationToken).ConfigureAwait(false);
                     remote = reply.RemoteEndPoint.ToString();
                     replies.Add(new SendReply(sequence, Microseconds(reply.RoundTripTime), reply.Attempts, null));

@@ -88,6 +88,10 @@ internal sealed partial class EchoCalls
             // EMSGSIZE, as intended.
         }
 
+        // What a caller's await of an unfinished call runs, right after the send: compiled, not run (running it on a
+        // finished call would wake a thread-pool worker).
+        PendingEcho.PrepareAwait();
+
         Interlocked.Decrement(ref _connection.Counters.DatagramsSent);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace UdpEcho.Correlation;
@@ -159,6 +160,15 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
                 Owner.Return(this);
             }
         }
+    }
+
+    /// <summary>Compiles what registering a caller's continuation runs, without running it.</summary>
+    public static void PrepareAwait()
+    {
+        RuntimeHelpers.PrepareMethod(typeof(PendingEcho).GetMethod(nameof(OnCompleted))!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(
+            typeof(ManualResetValueTaskSourceCore<UdpEchoReply>).GetMethod(nameof(ManualResetValueTaskSourceCore<UdpEchoReply>.OnCompleted))!.MethodHandle,
+            [typeof(ManualResetValueTaskSourceCore<UdpEchoReply>).TypeHandle]);
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

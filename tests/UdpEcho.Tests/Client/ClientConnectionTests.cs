@@ -30,6 +30,25 @@ public sealed class ClientConnectionTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task ConnectAsync_OpensTheSocketWithoutSendingAnything()
+    {
+        using var peer = new ScriptedPeer();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Timeout = TestTimeouts.Echo });
+
+        await client.ConnectAsync().WaitAsync(TestTimeouts.Await);
+        var local = client.LocalEndPoint;
+        var call = client.SendAndReceiveAsync("only"u8.ToArray()).AsTask();
+        var (datagram, from) = await peer.ReceiveAsync();
+        await peer.SendAsync(datagram, from);
+        await call.WaitAsync(TestTimeouts.Await);
+
+        Assert.NotNull(local);
+        Assert.Equal(local, from);
+        Assert.Equal("only"u8.ToArray(), datagram);
+        Assert.Equal(1, client.GetStatistics().DatagramsSent);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task MessageReceived_RunsOnTheClientsOwnReceiveThread()
     {
         using var peer = new ScriptedPeer();
