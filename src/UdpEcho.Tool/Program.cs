@@ -12,4 +12,24 @@ void Stop(PosixSignalContext context)
 
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-return await UdpEchoCommand.RunAsync(args, Console.Out, Console.Error, stop.Token);
+return await UdpEchoCommand.RunAsync(args, StandardOutput(), Console.Error, interactive: !Console.IsOutputRedirected, stop.Token);
+
+// Console.Out swallows a broken pipe (EPIPE) on Unix, so a ping piped into `head` would run for ever: output into a
+// pipe is written through a stream of our own, whose failed write tells the command that its reader has gone. A file
+// (seekable: a FileStream would write at its own idea of the offset) or a terminal keeps Console.Out.
+static TextWriter StandardOutput()
+{
+    if (OperatingSystem.IsWindows() || !Console.IsOutputRedirected)
+    {
+        return Console.Out;
+    }
+
+    var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+    if (stream.CanSeek)
+    {
+        stream.Dispose();
+        return Console.Out;
+    }
+
+    return new StreamWriter(stream, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+}

@@ -43,29 +43,78 @@ internal static class ToolOptions
         CustomParser = ParseTarget,
     };
 
-    /// <summary>The echo server as a required option, <c>--target HOST:PORT</c>, for commands with no natural first argument.</summary>
-    public static Option<EndPoint> TargetOption() => new("--target", "-t")
+    /// <summary>The echo server as an argument that may be left out, for a command that also takes it as <see cref="TargetOption"/>.</summary>
+    public static Argument<EndPoint?> OptionalTarget() => new("HOST:PORT")
     {
-        Description = TargetDescription,
-        HelpName = "HOST:PORT",
-        Required = true,
+        Description = TargetDescription + " Or give it with --target.",
+        Arity = ArgumentArity.ZeroOrOne,
         CustomParser = ParseTarget,
     };
 
-    /// <summary>A time in whole milliseconds, from <paramref name="min"/> to one hour.</summary>
-    public static Option<int> Milliseconds(string name, string description, int defaultValue, int min) => new(name)
+    /// <summary>The echo server as an option, <c>--target HOST:PORT</c>: the older spelling of the positional argument.</summary>
+    public static Option<EndPoint?> TargetOption() => new("--target", "-t")
+    {
+        Description = "The same as HOST:PORT, for scripts that name it.",
+        HelpName = "HOST:PORT",
+        CustomParser = ParseTarget,
+    };
+
+    /// <summary>A file the command writes when it is done, such as <c>--hgrm FILE</c>.</summary>
+    public static Option<string?> OutputFile(string name, string description) => new(name)
     {
         Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        CustomParser = result => ParseInt(result, name, min, 3_600_000),
+        HelpName = "FILE",
     };
+
+    /// <summary>
+    /// Rejects, as a usage error naming the user's input, a datagram of <paramref name="size"/> bytes to an IPv4 address
+    /// typed on the command line (a host name is only known to be IPv4 once resolved: the command says so then).
+    /// </summary>
+    public static void CheckSizeForTarget(CommandResult command, EndPoint? target, int? size, string what)
+    {
+        if (target is IPEndPoint { AddressFamily: AddressFamily.InterNetwork } ipv4 && size > UdpEchoServerOptions.MaxIPv4DatagramSize)
+        {
+            command.AddError($"{what} is too large for the IPv4 address {ipv4.Address}: a UDP datagram to it carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes.");
+        }
+    }
+
+    /// <summary>Gets an option's or argument's value in a validator, or the default for one its parser rejected (that error is reported already).</summary>
+    public static T? ValueOrDefault<T>(CommandResult command, Option<T> option) => ValueOrDefault(() => command.GetValue(option));
+
+    /// <inheritdoc cref="ValueOrDefault{T}(CommandResult, Option{T})"/>
+    public static T? ValueOrDefault<T>(CommandResult command, Argument<T> argument) => ValueOrDefault(() => command.GetValue(argument));
+
+    private static T? ValueOrDefault<T>(Func<T?> value)
+    {
+        try
+        {
+            return value();
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>A time in whole milliseconds, from <paramref name="min"/> to one hour.</summary>
+    public static Option<int> Milliseconds(string name, string description, int defaultValue, int min) => Milliseconds(name, null, description, defaultValue, min);
+
+    /// <summary>A time in whole milliseconds, from <paramref name="min"/> to one hour, with a short alias.</summary>
+    public static Option<int> Milliseconds(string name, string? alias, string description, int defaultValue, int min)
+    {
+        var option = alias is null ? new Option<int>(name) : new Option<int>(name, alias);
+        option.Description = description;
+        option.DefaultValueFactory = _ => defaultValue;
+        option.CustomParser = result => ParseInt(result, name, min, 3_600_000);
+        return option;
+    }
 
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print one JSON document instead of text; no per-message lines, no progress.",
     };
 
-    private static EndPoint ParseTarget(ArgumentResult result)
+    private static EndPoint? ParseTarget(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         if (TryParseTarget(text, out var endPoint, out var problem))
@@ -83,6 +132,13 @@ internal static class ToolOptions
         endPoint = null;
         string host;
         string port;
+        if (text.StartsWith('-'))
+        {
+            // An option this command does not have, taken for the server's place: name it as what it is.
+            problem = $"unrecognized option '{text}'";
+            return false;
+        }
+
         if (text.StartsWith('['))
         {
             var close = text.IndexOf(']', StringComparison.Ordinal);
@@ -120,6 +176,15 @@ internal static class ToolOptions
             if (host.Length == 0 || (!IPAddress.TryParse(host, out _) && Uri.CheckHostName(host) != UriHostNameType.Dns))
             {
                 problem = $"'{host}' in '{text}' is not a host name or an IP address.";
+                return false;
+            }
+
+            // A name whose last label is all digits is no host name (no top-level domain is numeric): it was meant as
+            // an IPv4 address, and is not one.
+            var lastLabel = host[(host.LastIndexOf('.') + 1)..];
+            if (!IPAddress.TryParse(host, out _) && lastLabel.Length > 0 && lastLabel.All(char.IsAsciiDigit))
+            {
+                problem = $"'{host}' in '{text}' is not an IPv4 address.";
                 return false;
             }
         }

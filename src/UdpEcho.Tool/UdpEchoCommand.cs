@@ -31,7 +31,7 @@ internal static class UdpEchoCommand
     /// <param name="output">Where results go.</param>
     /// <param name="error">Where errors go.</param>
     /// <param name="cancellationToken">Stops a long-running command as Ctrl+C would.</param>
-    /// <returns>The process exit code: 0 on success, 1 when the command failed, 2 for invalid arguments.</returns>
+    /// <returns>The process exit code: 0 on success, 1 when the command failed, 2 for invalid arguments, 141 when standard output was closed under it.</returns>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         RunAsync(args, output, error, interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected, cancellationToken);
 
@@ -45,20 +45,25 @@ internal static class UdpEchoCommand
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
         var parse = Create(interactive).Parse(args);
+
+        // A reader that goes away (| head) ends the command as Ctrl+C would, and quietly.
+        using var outputClosed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var guarded = new ClosedOutput(output, outputClosed);
+
         // Signals are handled by Program, which owns the process; RunAsync only sees the token.
-        var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        var configuration = new InvocationConfiguration { Output = guarded, Error = error, ProcessTerminationTimeout = null };
 
         // Help and version are answered by the parser itself; anything else it rejects is a one-line usage error.
         if (parse.Errors.Count > 0)
         {
             // A mistyped word also makes its command "missing"; naming the word is what helps.
-            var message = parse.UnmatchedTokens.Count > 0
-                ? $"unrecognized argument '{parse.UnmatchedTokens[0]}'"
-                : parse.Errors[0].Message;
+            var message = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("unrecognized option", StringComparison.Ordinal))?.Message
+                ?? (parse.UnmatchedTokens.Count > 0 ? $"unrecognized argument '{parse.UnmatchedTokens[0]}'" : parse.Errors[0].Message);
             await error.WriteLineAsync($"udpecho: {message} (see 'udpecho --help')").ConfigureAwait(false);
             return UsageError;
         }
 
-        return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        var exitCode = await parse.InvokeAsync(configuration, outputClosed.Token).ConfigureAwait(false);
+        return guarded.IsClosed ? ClosedOutput.ExitCode : exitCode;
     }
 }

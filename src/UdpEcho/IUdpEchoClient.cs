@@ -29,21 +29,28 @@ public interface IUdpEchoClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call; it then throws <see cref="OperationCanceledException"/> at once.</param>
     /// <returns>The echo, with its round-trip time and the number of attempts it took.</returns>
     /// <remarks>
-    /// Each attempt waits <see cref="UdpEchoClientOptions.Timeout"/>; after a timeout the datagram is sent again,
-    /// up to <see cref="UdpEchoClientOptions.Retries"/> more times. A datagram whose bytes differ from
-    /// <paramref name="payload"/> is never taken as its echo. Calls may run concurrently on one client; how an echo is
-    /// matched to its call is set by <see cref="UdpEchoClientOptions.Matching"/>. The client reads
+    /// The first attempt waits <see cref="UdpEchoClientOptions.Timeout"/>; after a timeout the datagram is sent again,
+    /// up to <see cref="UdpEchoClientOptions.Retries"/> more times, each attempt waiting
+    /// <see cref="UdpEchoClientOptions.RetryBackoff"/> times longer than the one before (with
+    /// <see cref="UdpEchoClientOptions.RetryJitter"/>). A datagram whose bytes differ from <paramref name="payload"/>
+    /// is never taken as its echo. Calls may run concurrently on one client, at most
+    /// <see cref="UdpEchoClientOptions.MaxCallsInFlight"/> of them in flight (the rest wait their turn, unsent); how an
+    /// echo is matched to its call is set by <see cref="UdpEchoClientOptions.Matching"/>. The client reads
     /// <paramref name="payload"/> until the returned task completes, and not after.
     /// </remarks>
     /// <exception cref="TimeoutException">No echo arrived within any attempt.</exception>
-    /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
+    /// <exception cref="UdpEchoException">
+    /// The destination reported that nothing listens there (ICMP port unreachable), the host name did not resolve, or
+    /// the echo came back truncated (the message says "truncated" and gives both lengths; <see cref="UdpEchoException.SocketErrorCode"/> is <see cref="System.Net.Sockets.SocketError.MessageSize"/>).
+    /// </exception>
     /// <exception cref="ArgumentException">The payload is larger than a UDP datagram can carry.</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed, before or during the call.</exception>
     ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Measures the path to the echo server with a run of tagged probe datagrams: loss, duplicates, reordering, late and
-    /// corrupt echoes, per-probe round-trip times (percentiles from a histogram), jitter and the rate achieved.
+    /// Measures the path to the echo server with a run of tagged probe datagrams: loss, duplicates, reordering, late,
+    /// corrupt and truncated echoes, unreachable reports, per-probe round-trip times (percentiles from a histogram), jitter
+    /// and the rate achieved.
     /// </summary>
     /// <param name="options">How many probes, how fast, how large, how long each may take. They are validated and copied.</param>
     /// <param name="progress">Told of every echo and every timeout as it happens, or <see langword="null"/>.</param>
@@ -56,7 +63,7 @@ public interface IUdpEchoClient : IAsyncDisposable
     /// however late the probe's loop gets round to it. The definitions are in <c>docs/client.md</c>.
     /// </remarks>
     /// <exception cref="ArgumentException">An option is invalid, or <see cref="UdpEchoProbeOptions.Size"/> is too large for an IPv4 endpoint.</exception>
-    /// <exception cref="UdpEchoException">The destination reported that nothing listens there (ICMP port unreachable), or the host name did not resolve.</exception>
+    /// <exception cref="UdpEchoException">The host name did not resolve. (A destination that reports nothing listens there does not end a probe: its probes are counted in <see cref="UdpEchoProbeResult.Unreachable"/>.)</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed, before or during the probe.</exception>
     Task<UdpEchoProbeResult> ProbeAsync(UdpEchoProbeOptions options, IProgress<UdpEchoProbeProgress>? progress = null, CancellationToken cancellationToken = default);
 

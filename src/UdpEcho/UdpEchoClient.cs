@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using UdpEcho.Client;
 using UdpEcho.Correlation;
 using UdpEcho.Diagnostics;
 using UdpEcho.Transport;
@@ -34,6 +35,7 @@ public sealed class UdpEchoClient : IUdpEchoClient
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly LogThrottle _subscriberErrors = new(TimeSpan.FromSeconds(5));
     private ClientConnection? _connection;
+    private int _resolutions;
     private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="UdpEchoClient"/> class. The socket is created on the first call.</summary>
@@ -81,6 +83,17 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
     internal int PendingCount => Volatile.Read(ref _connection)?.Calls.Count ?? 0;
 
+    internal int QueuedCount => Volatile.Read(ref _connection)?.Calls.Queued ?? 0;
+
+    /// <summary>Gets how many times the remote endpoint was resolved (or, for an address, taken), for tests.</summary>
+    internal int Resolutions => Volatile.Read(ref _resolutions);
+
+    /// <summary>Gets the connection calls go out on, for tests that break it.</summary>
+    internal ClientConnection? Connection => Volatile.Read(ref _connection);
+
+    /// <summary>Gets the receive buffer size the socket was granted, for tests; 0 before the first call.</summary>
+    internal int ReceiveBufferSize => Volatile.Read(ref _connection)?.Socket.ReceiveBufferSize ?? 0;
+
     /// <inheritdoc />
     public ValueTask<UdpEchoReply> SendAndReceiveAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
@@ -99,8 +112,9 @@ public sealed class UdpEchoClient : IUdpEchoClient
             return ValueTask.FromException<UdpEchoReply>(TooLarge(payload.Length, UdpEchoServerOptions.MaxIPv6DatagramSize, "over IPv6"));
         }
 
-        // Steady state: connected, so no await here and nothing allocated; the first call connects.
-        return Volatile.Read(ref _connection) is { } connection
+        // Steady state: connected, so no await here and nothing allocated; the first call connects, and a call after a
+        // fault or a failure looks again.
+        return Volatile.Read(ref _connection) is { Stale: false } connection
             ? Start(connection, payload, cancellationToken)
             : ConnectAndStartAsync(payload, cancellationToken);
     }
@@ -114,7 +128,7 @@ public sealed class UdpEchoClient : IUdpEchoClient
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsyncCore(cancellationToken).ConfigureAwait(false);
         if (connection.Fault is { } fault)
         {
             throw fault;
@@ -136,6 +150,25 @@ public sealed class UdpEchoClient : IUdpEchoClient
         {
             connection.EndProbe(probe);
         }
+    }
+
+    /// <summary>
+    /// Opens the socket now, as the first call would (resolves a host name, binds, connects, starts the receive thread
+    /// and readies the call path), without sending anything, so that the first call then starts with its send.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting; the socket may still be opened.</param>
+    /// <returns>A task that completes when the client is ready.</returns>
+    /// <remarks>
+    /// Optional: every call connects first if need be, and its round trip never includes it. Useful in a test's setup,
+    /// or before a single timed call, so that nothing but the call runs on the caller's thread while its echo is on
+    /// its way (on a machine with few cores, work of the caller's own competes with the echo for a core).
+    /// </remarks>
+    /// <exception cref="UdpEchoException">The host name does not resolve, or the local endpoint cannot be bound.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _ = await ConnectAsyncCore(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -199,13 +232,17 @@ public sealed class UdpEchoClient : IUdpEchoClient
 
     private async ValueTask<UdpEchoReply> ConnectAndStartAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsyncCore(cancellationToken).ConfigureAwait(false);
         return await Start(connection, payload, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<ClientConnection> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the connection calls go out on, making one when there is none, when the last one faulted, or when a
+    /// failure asked for the host name to be resolved again and it now resolves elsewhere.
+    /// </summary>
+    private async ValueTask<ClientConnection> ConnectAsyncCore(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _connection) is { } existing)
+        if (Volatile.Read(ref _connection) is { Stale: false } existing)
         {
             return existing;
         }
@@ -214,15 +251,35 @@ public sealed class UdpEchoClient : IUdpEchoClient
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_connection is { } raced)
+            var previous = _connection;
+            if (previous is { Stale: false })
             {
-                return raced;
+                return previous;
             }
 
-            var remote = await RemoteEndPoints.ResolveAsync(_options.RemoteEndPoint!, cancellationToken).ConfigureAwait(false);
+            IPEndPoint remote;
+            try
+            {
+                remote = await RemoteEndPoints.ResolveAsync(_options.RemoteEndPoint!, cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _resolutions);
+            }
+            catch (UdpEchoException) when (previous is { Fault: null })
+            {
+                // The name does not resolve just now: keep talking to the address it had.
+                previous.Refreshed();
+                return previous;
+            }
+
+            if (previous is { Fault: null } && remote.Equals(previous.Remote))
+            {
+                previous.Refreshed();
+                return previous;
+            }
+
             var socket = RemoteEndPoints.Connect(remote, _options.LocalEndPoint);
+            UdpSockets.SetBufferSizes(socket, remote, _options.ReceiveBufferSize, _options.SendBufferSize);
             var connection = new ClientConnection(this, socket, remote, _options, _logger, _metrics, _counters);
-            connection.StartReceiving();
+            await connection.StartAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _connection, connection);
             if (_disposed)
             {
@@ -230,6 +287,16 @@ public sealed class UdpEchoClient : IUdpEchoClient
                 Interlocked.CompareExchange(ref _connection, null, connection);
                 await connection.CloseAsync().ConfigureAwait(false);
                 throw new ObjectDisposedException(nameof(UdpEchoClient));
+            }
+
+            if (previous is not null)
+            {
+                // Its calls and probes failed with the fault already, or were sent to an address the name has left.
+                await previous.CloseAsync(new UdpEchoException(
+                    $"The UDP echo client opened a new socket to {remote}; this call, sent to {previous.Remote} on the old one, was abandoned.",
+                    SocketError.OperationAborted,
+                    previous.Remote,
+                    previous.Fault)).ConfigureAwait(false);
             }
 
             Log.ClientConnected(_logger, connection.LocalEndPoint, remote);

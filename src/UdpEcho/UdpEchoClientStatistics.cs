@@ -1,3 +1,5 @@
+using UdpEcho.Probing;
+
 namespace UdpEcho;
 
 /// <summary>A snapshot of a <see cref="IUdpEchoClient"/>'s counters, from <see cref="IUdpEchoClient.GetStatistics"/>.</summary>
@@ -24,7 +26,7 @@ public sealed class UdpEchoClientStatistics
 
     /// <summary>
     /// Gets the number of datagrams that completed no call and answered no probe: <see cref="Late"/>,
-    /// <see cref="Duplicates"/>, <see cref="Corrupt"/>, <see cref="Foreign"/>, and in exact-bytes mode those that
+    /// <see cref="Duplicates"/>, <see cref="Corrupt"/>, <see cref="Foreign"/>, <see cref="Truncated"/>, and in exact-bytes mode those that
     /// cannot be told apart (<see cref="UdpEchoMessageKind.Unmatched"/>).
     /// </summary>
     public long Unmatched { get; init; }
@@ -40,4 +42,12 @@ public sealed class UdpEchoClientStatistics
 
     /// <summary>Gets the number of tagged-mode datagrams that carry no tag of this client.</summary>
     public long Foreign { get; init; }
+
+    /// <summary>Gets the number of echoes cut short on the way: the start of a call's or probe's datagram, not all of it.</summary>
+    public long Truncated { get; init; }
+
+    /// <summary>Gives every counter by name.</summary>
+    /// <returns>The counters on one line.</returns>
+    public override string ToString() => Figures.Invariant(
+        $"{DatagramsSent} sent, {DatagramsReceived} received, {Echoes} echoes, {Timeouts} timeouts, {Retries} retries, {Unmatched} unmatched ({Late} late, {Duplicates} duplicates, {Corrupt} corrupt, {Foreign} foreign, {Truncated} truncated)");
 }

@@ -9,6 +9,7 @@ namespace UdpEcho;
 ///   <item><term><see cref="Echo"/></term><description>both</description></item>
 ///   <item><term><see cref="Unmatched"/></term><description>exact bytes only: every datagram that completed no call</description></item>
 ///   <item><term><see cref="Late"/>, <see cref="Duplicate"/>, <see cref="Corrupt"/>, <see cref="Foreign"/></term><description>tagged calls and probes only</description></item>
+///   <item><term><see cref="Truncated"/></term><description>both</description></item>
 /// </list>
 /// </remarks>
 public enum UdpEchoMessageKind
@@ -36,4 +37,11 @@ public enum UdpEchoMessageKind
 
     /// <summary>A datagram that carries no tag of this client: not an echo of anything it sent.</summary>
     Foreign,
+
+    /// <summary>
+    /// The start of a datagram in flight, cut short by the server or something on the path (xinetd keeps 2048 bytes,
+    /// the original C server 511): a strict prefix of a call's payload in exact-bytes mode, an echo shorter than the
+    /// call or probe its tag names in tagged mode. The call fails at once; the probe counts it as truncated and lost.
+    /// </summary>
+    Truncated,
 }

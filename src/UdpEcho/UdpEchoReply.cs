@@ -1,4 +1,5 @@
 using System.Net;
+using UdpEcho.Probing;
 
 namespace UdpEcho;
 
@@ -58,6 +59,10 @@ public readonly struct UdpEchoReply : IEquatable<UdpEchoReply>
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Payload.Length, RoundTripTime, RemoteEndPoint, Attempts);
+
+    /// <summary>Gives the echo's length, its sender, its round trip in milliseconds and the attempts it took.</summary>
+    /// <returns>For example <c>11 bytes from 127.0.0.1:7 in 0.042 ms, 1 attempt(s)</c>.</returns>
+    public override string ToString() => Figures.Invariant($"{Payload.Length} bytes from {RemoteEndPoint} in {Figures.Ms(RoundTripTime)} ms, {Attempts} attempt(s)");
 
     /// <summary>Compares two replies by value.</summary>
     /// <param name="left">The first reply.</param>

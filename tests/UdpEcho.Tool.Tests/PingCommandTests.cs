@@ -30,10 +30,11 @@ public sealed partial class PingCommandTests
         }
 
         Assert.Equal($"--- {target} udpecho ping statistics ---", lines[4]);
-        Assert.Equal("3 sent, 3 received, 0% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt", lines[5]);
-        Assert.Matches(@"^rtt min/mean/max/stddev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$", lines[6]);
-        Assert.Matches(@"^rtt p50/p90/p99/p99\.9 = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms, jitter \d+\.\d{3} ms$", lines[7]);
-        Assert.Equal(8, lines.Count);
+        Assert.Equal("3 sent, 3 received, 0% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt, 0 truncated, 0 unreachable", lines[5]);
+        Assert.Matches(@"^time \d+ ms, \d+(\.\d+)? messages/s$", lines[6]);
+        Assert.Matches(@"^rtt min/mean/max/stddev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$", lines[7]);
+        Assert.Matches(@"^rtt p50/p90/p99/p99\.9 = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms, jitter \d+\.\d{3} ms$", lines[8]);
+        HistogramAssert.Drawn(lines.Skip(9).ToList(), total: 3);
     }
 
     [Fact(Timeout = Timeout)]
@@ -80,8 +81,9 @@ public sealed partial class PingCommandTests
         Assert.Equal(1, exitCode);
         Assert.Equal($"no echo from {target}: seq=0 within 100 ms", output.Lines[1]);
         Assert.Equal($"no echo from {target}: seq=1 within 100 ms", output.Lines[2]);
-        Assert.Equal("2 sent, 0 received, 100% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt", output.Lines[4]);
-        Assert.Equal(5, output.Lines.Count);
+        Assert.Equal("2 sent, 0 received, 100% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt, 0 truncated, 0 unreachable", output.Lines[4]);
+        Assert.StartsWith("time ", output.Lines[5], StringComparison.Ordinal);
+        Assert.Equal(6, output.Lines.Count);
     }
 
     [Fact(Timeout = Timeout)]
@@ -146,7 +148,7 @@ public sealed partial class PingCommandTests
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task Ping_NothingListens_OneLineNamingTheEndpointExit1()
+    public async Task Ping_NothingListens_CountsEachMessageUnreachableGoesOnAndExits1()
     {
         int port;
         using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
@@ -155,13 +157,20 @@ public sealed partial class PingCommandTests
             port = ((IPEndPoint)probe.LocalEndPoint!).Port;
         }
 
+        var output = new LineWriter();
         var error = new LineWriter();
 
-        var exitCode = await UdpEchoCommand.RunAsync(["ping", $"127.0.0.1:{port}", "-c", "3", "--timeout", "5000"], new LineWriter(), error, CancellationToken.None);
+        // A timeout of a minute: the unreachable reports end each message at once, as with ping.
+        var exitCode = await UdpEchoCommand.RunAsync(["ping", $"127.0.0.1:{port}", "-c", "3", "--interval", "0", "--timeout", "60000"], output, error, CancellationToken.None);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(error.Lines);
-        Assert.Equal($"udpecho: No UDP echo server is listening at 127.0.0.1:{port}: the destination reported it unreachable (ConnectionRefused).", line);
+        Assert.Empty(error.Lines);
+        for (var seq = 0; seq < 3; seq++)
+        {
+            Assert.Equal($"from 127.0.0.1:{port}: seq={seq} destination unreachable", output.Lines[1 + seq]);
+        }
+
+        Assert.Contains("3 sent, 0 received, 100% loss, 0 duplicates, 0 reordered, 0 late, 0 corrupt, 0 truncated, 3 unreachable", output.Lines);
     }
 
     [Fact(Timeout = Timeout)]
@@ -177,15 +186,19 @@ public sealed partial class PingCommandTests
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task Ping_SizeTooLargeForIPv4_OneLineExit1()
+    public async Task Ping_HostNameResolvingToIPv4_SizeTooLarge_UsageErrorNamingTheNameNothingElsePrinted()
     {
         await using var server = await StartServerAsync(IPAddress.Loopback);
+        var output = new LineWriter();
         var error = new LineWriter();
 
-        var exitCode = await UdpEchoCommand.RunAsync(["ping", server.LocalEndPoint!.ToString(), "-c", "1", "--size", "65520"], new LineWriter(), error, CancellationToken.None);
+        var exitCode = await UdpEchoCommand.RunAsync(["ping", $"localhost:{server.LocalEndPoint!.Port}", "-c", "1", "--size", "65520"], output, error, CancellationToken.None);
 
-        Assert.Equal(1, exitCode);
-        Assert.Equal("udpecho: --size 65520 is too large for an IPv4 echo server: at most 65507 bytes", Assert.Single(error.Lines));
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output.Lines);
+        Assert.Equal(
+            $"udpecho: --size 65520 is too large for localhost:{server.LocalEndPoint.Port}, which resolved to an IPv4 address: a UDP datagram to it carries at most 65507 bytes.",
+            Assert.Single(error.Lines));
     }
 
     [Theory(Timeout = Timeout)]
@@ -202,6 +215,13 @@ public sealed partial class PingCommandTests
     [InlineData(new[] { "ping", "127.0.0.1:7", "--interval", "-1" }, "--interval '-1' is not a whole number from 0")]
     [InlineData(new[] { "ping", "127.0.0.1:7", "--timeout", "0" }, "--timeout '0' is not a whole number from 1")]
     [InlineData(new[] { "send", "127.0.0.1:7" }, "Required argument missing")]
+    [InlineData(new[] { "ping", "999.1.1.1:7" }, "'999.1.1.1' in '999.1.1.1:7' is not an IPv4 address")]
+    [InlineData(new[] { "ping", "10.0.0.256:7" }, "'10.0.0.256' in '10.0.0.256:7' is not an IPv4 address")]
+    [InlineData(new[] { "ping", "127.0.0.1:7", "--size", "65520" }, "--size 65520 is too large for the IPv4 address 127.0.0.1: a UDP datagram to it carries at most 65507 bytes")]
+    [InlineData(new[] { "ping", "127.0.0.1:7", "--rate", "1000", "--interval", "5" }, "--rate and --interval say the same thing")]
+    [InlineData(new[] { "ping", "127.0.0.1:7", "--rate", "0" }, "--rate '0' is not a number of messages per second greater than 0")]
+    [InlineData(new[] { "ping", "127.0.0.1:7", "--warmup", "-1" }, "--warmup '-1' is not a whole number from 0")]
+    [InlineData(new[] { "ping", "127.0.0.1:7", "--bogus" }, "unrecognized argument '--bogus'")]
     public Task InvalidArguments_OneLineErrorExit2(string[] args, string expected) =>
         UsageErrors.AssertOneLineExit2Async(args, expected);
 

@@ -9,7 +9,7 @@ using static UdpEcho.Tool.Commands.ReportFormat;
 namespace UdpEcho.Tool.Commands;
 
 /// <summary>
-/// <c>udpecho bench --target HOST:PORT</c>: loads an echo server for a set time with <see cref="UdpEchoBenchmark"/>, a
+/// <c>udpecho bench HOST:PORT</c> (or <c>--target HOST:PORT</c>): loads an echo server for a set time with <see cref="UdpEchoBenchmark"/>, a
 /// flood or a ping-pong, checking every echoed byte; prints the figures in text or JSON. Exits 1 when no echo came
 /// back intact or any came back corrupt, as the reference C load generator does.
 /// </summary>
@@ -19,7 +19,8 @@ internal static class BenchCommand
 
     public static Command Create(bool interactive)
     {
-        var target = ToolOptions.TargetOption();
+        var target = ToolOptions.OptionalTarget();
+        var targetOption = ToolOptions.TargetOption();
         // Typed as the word, so that help shows the default as it is typed.
         var mode = new Option<string>("--mode", "-m")
         {
@@ -42,11 +43,35 @@ internal static class BenchCommand
         };
         var timeout = ToolOptions.Milliseconds("--timeout", "Milliseconds to wait for each echo before it counts as lost and frees its place in the window.", 1000, 1);
         var warmUp = Seconds("--warmup", null, "Seconds to send first and leave out of every figure.", 0, minExclusive: false);
+        var maxLoss = new Option<double?>("--max-loss")
+        {
+            Description = "Exit 1 when more than this percentage of the datagrams was lost, as a CI check: 0.1 allows one in a thousand.",
+            HelpName = "PERCENT",
+            CustomParser = result => ToolOptions.ParseDouble(result, "--max-loss", 0, 100, minExclusive: false, "a percentage from 0 to 100"),
+        };
         var json = ToolOptions.Json();
+        var hgrm = ToolOptions.OutputFile("--hgrm", "Write the round-trip percentile distribution to FILE in HdrHistogram's format (milliseconds), for its plotter.");
         var command = new Command("bench", "Load a UDP echo server with a flood or a ping-pong; check every echoed byte; report echoes/s, loss and round trips.")
         {
-            target, mode, size, duration, window, timeout, warmUp, json,
+            target, targetOption, mode, size, duration, window, timeout, warmUp, maxLoss, json, hgrm,
         };
+        command.Validators.Add(result =>
+        {
+            var given = ToolOptions.ValueOrDefault(result, target);
+            var named = ToolOptions.ValueOrDefault(result, targetOption);
+            var positional = result.GetResult(target) is { Tokens.Count: > 0 };
+            var option = result.GetResult(targetOption) is { Tokens.Count: > 0 };
+            if (positional && option)
+            {
+                result.AddError("Give the server once: as HOST:PORT or with --target, not both.");
+            }
+            else if (!positional && !option)
+            {
+                result.AddError("Required argument missing: HOST:PORT (or --target HOST:PORT).");
+            }
+
+            ToolOptions.CheckSizeForTarget(result, given ?? named, ToolOptions.ValueOrDefault(result, size), $"--size {ToolOptions.ValueOrDefault(result, size)}");
+        });
         command.Validators.Add(result =>
         {
             // From the tokens: GetValue would throw for a value its own parser has already rejected.
@@ -62,16 +87,17 @@ internal static class BenchCommand
         {
             var chosenMode = ToMode(parse.GetValue(mode));
             var settings = new Settings(
-                parse.GetValue(target)!,
+                (parse.GetValue(target) ?? parse.GetValue(targetOption))!,
                 chosenMode,
                 parse.GetValue(size),
                 parse.GetValue(duration),
                 parse.GetValue(window) ?? (chosenMode == UdpEchoBenchmarkMode.PingPong ? 1 : UdpEchoBenchmarkOptions.DefaultWindow),
                 parse.GetValue(timeout),
                 parse.GetValue(warmUp),
+                parse.GetValue(maxLoss),
                 parse.GetValue(json),
                 interactive);
-            return RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
+            return RunAsync(settings, parse.GetValue(hgrm), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
@@ -83,18 +109,29 @@ internal static class BenchCommand
     internal static IEnumerable<string> Summary(UdpEchoBenchmarkResult r, string name)
     {
         yield return $"--- {name} udpecho bench statistics ---";
-        yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Corrupt} corrupt, {r.Unmatched} unmatched");
+        yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Corrupt} corrupt, {r.Truncated} truncated, {r.Unmatched} unmatched");
         yield return Invariant($"{r.EchoesPerSecond:0.0} echoes/s in {r.Elapsed.TotalSeconds:0.000} s");
         if (r.Received > 0)
         {
             var (spread, percentiles) = RoundTripLines(r.RoundTrip);
             yield return spread;
             yield return percentiles;
+            foreach (var row in HistogramChart.Draw(r.RoundTrip))
+            {
+                yield return row;
+            }
         }
     }
 
-    private static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Settings settings, string? hgrmPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        await using var files = OutputFiles.Open(hgrmPath, null, out var problem);
+        if (files is null)
+        {
+            await error.WriteLineAsync($"udpecho: {problem}").ConfigureAwait(false);
+            return UdpEchoCommand.UsageError;
+        }
+
         var name = ToolOptions.Format(settings.Target);
         var options = new UdpEchoBenchmarkOptions
         {
@@ -135,8 +172,8 @@ internal static class BenchCommand
         {
             events.Writer.TryComplete();
             await printer.ConfigureAwait(false);
-            await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size)}").ConfigureAwait(false);
-            return 1;
+            await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size, settings.Target)}").ConfigureAwait(false);
+            return e is ArgumentException ? UdpEchoCommand.UsageError : 1;
         }
         finally
         {
@@ -144,6 +181,11 @@ internal static class BenchCommand
         }
 
         await printer.ConfigureAwait(false);
+        if (files.Hgrm is not null)
+        {
+            result.RoundTrip.WritePercentileDistribution(files.Hgrm);
+        }
+
         if (settings.Json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(BenchReport.From(result, settings, name, interrupted), ToolJsonContext.Default.BenchReport)).ConfigureAwait(false);
@@ -154,6 +196,12 @@ internal static class BenchCommand
             {
                 await output.WriteLineAsync(line).ConfigureAwait(false);
             }
+        }
+
+        if (settings.MaxLossPercent is { } maxLoss && result.LossPercent > maxLoss)
+        {
+            await error.WriteLineAsync(Invariant($"udpecho: {Percent(result.Lost, result.Sent)} of the datagrams were lost, more than --max-loss {maxLoss}%.")).ConfigureAwait(false);
+            return 1;
         }
 
         return result.Received > 0 && result.Corrupt == 0 ? 0 : 1;
@@ -184,5 +232,5 @@ internal static class BenchCommand
         return option;
     }
 
-    internal sealed record Settings(EndPoint Target, UdpEchoBenchmarkMode Mode, int Size, double DurationSeconds, int Window, int TimeoutMilliseconds, double WarmUpSeconds, bool Json, bool Interactive);
+    internal sealed record Settings(EndPoint Target, UdpEchoBenchmarkMode Mode, int Size, double DurationSeconds, int Window, int TimeoutMilliseconds, double WarmUpSeconds, double? MaxLossPercent, bool Json, bool Interactive);
 }

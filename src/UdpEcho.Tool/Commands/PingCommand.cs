@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -8,7 +10,8 @@ namespace UdpEcho.Tool.Commands;
 
 /// <summary>
 /// <c>udpecho ping HOST:PORT</c>: probes an echo server one message at a time, in the spirit of <c>ping</c>: a line per
-/// echo or timeout, then the statistics. Runs until <c>--count</c> is reached or Ctrl+C.
+/// echo or timeout, then the statistics and a histogram of the round trips. Runs until <c>--count</c> is reached,
+/// Ctrl+C, or its output is closed.
 /// </summary>
 internal static class PingCommand
 {
@@ -20,70 +23,100 @@ internal static class PingCommand
             Description = "Stop after this many messages. Without it, ping runs until Ctrl+C.",
             CustomParser = result => ToolOptions.ParseInt(result, "--count", 1, int.MaxValue),
         };
-        var interval = ToolOptions.Milliseconds("--interval", "Milliseconds from one send to the next; 0 sends the next as soon as the last is answered or timed out.", 1000, 0);
-        var timeout = ToolOptions.Milliseconds("--timeout", "Milliseconds to wait for each echo.", 1000, 1);
+        var interval = ToolOptions.Milliseconds("--interval", "-i", "Milliseconds from one send to the next; 0 sends each as soon as the last is answered or timed out (back to back).", 1000, 0);
+        var rate = new Option<double?>("--rate", "-r")
+        {
+            Description = "Messages per second, instead of --interval: 1000 is an --interval of 1.",
+            CustomParser = result => ToolOptions.ParseDouble(result, "--rate", 0, UdpEchoProbeOptions.MaxRate, minExclusive: true, $"a number of messages per second greater than 0 and at most {UdpEchoProbeOptions.MaxRate.ToString(CultureInfo.InvariantCulture)}"),
+        };
+        var timeout = ToolOptions.Milliseconds("--timeout", null, "Milliseconds to wait for each echo.", 1000, 1);
         var size = new Option<int>("--size", "-s")
         {
-            Description = $"Bytes per message, {UdpEchoProbeOptions.MinSize} (the tag that identifies it) to 65527.",
+            Description = $"Bytes per message, {UdpEchoProbeOptions.MinSize} (the tag that identifies it) to 65527 (65507 over IPv4).",
             DefaultValueFactory = _ => 64,
             CustomParser = result => ToolOptions.ParseInt(result, "--size", UdpEchoProbeOptions.MinSize, UdpEchoServerOptions.MaxIPv6DatagramSize),
         };
+        var warmUp = new Option<int>("--warmup")
+        {
+            Description = "Messages to send first and leave out of the statistics (their lines say warm-up).",
+            HelpName = "N",
+            CustomParser = result => ToolOptions.ParseInt(result, "--warmup", 0, int.MaxValue),
+        };
         var json = ToolOptions.Json();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the statistics (and, on a terminal, a progress line meanwhile)." };
-        var command = new Command("ping", "Measure round trips, loss and jitter to a UDP echo server.") { target, count, interval, timeout, size, json, quiet };
+        var hgrm = ToolOptions.OutputFile("--hgrm", "Write the round-trip percentile distribution to FILE in HdrHistogram's format (milliseconds), for its plotter.");
+        var samples = ToolOptions.OutputFile("--samples", "Write one JSON line per message to FILE: sequence, send time, round trip, outcome.");
+        var command = new Command("ping", "Measure round trips, loss and jitter to a UDP echo server.") { target, count, interval, rate, timeout, size, warmUp, json, quiet, hgrm, samples };
+        command.Validators.Add(result =>
+        {
+            ToolOptions.CheckSizeForTarget(result, ToolOptions.ValueOrDefault(result, target), ToolOptions.ValueOrDefault(result, size), $"--size {ToolOptions.ValueOrDefault(result, size)}");
+            if (result.GetResult(rate) is { Implicit: false } && result.GetResult(interval) is { Implicit: false })
+            {
+                result.AddError("--rate and --interval say the same thing: give one of them.");
+            }
+        });
         command.SetAction((parse, cancellationToken) =>
         {
             var settings = new Settings(
                 parse.GetValue(target)!,
                 parse.GetValue(count),
                 parse.GetValue(interval),
+                parse.GetValue(rate),
                 parse.GetValue(timeout),
                 parse.GetValue(size),
+                parse.GetValue(warmUp),
                 parse.GetValue(json),
                 parse.GetValue(quiet),
                 interactive);
-            return RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
+            return RunAsync(settings, parse.GetValue(hgrm), parse.GetValue(samples), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Settings settings, string? hgrmPath, string? samplesPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var name = ToolOptions.Format(settings.Target);
         var options = new UdpEchoProbeOptions
         {
             Count = settings.Count,
             Duration = settings.Count is null ? Timeout.InfiniteTimeSpan : null,
-            Interval = TimeSpan.FromMilliseconds(settings.IntervalMilliseconds),
+            Interval = settings.Rate is null ? TimeSpan.FromMilliseconds(settings.IntervalMilliseconds) : null,
+            Rate = settings.Rate,
             Window = 1,
             Size = settings.Size,
+            WarmUp = settings.WarmUp,
             Timeout = TimeSpan.FromMilliseconds(settings.TimeoutMilliseconds),
         };
 
-        // Per-message lines in text mode; a progress line instead with --quiet, and only on a terminal; nothing with --json.
-        var lines = !settings.Json && !settings.Quiet;
-        var progressLine = !settings.Json && settings.Quiet && settings.Interactive;
-        var events = Channel.CreateUnbounded<UdpEchoProbeProgress>(new UnboundedChannelOptions { SingleReader = true });
-        var printer = lines ? PrintLinesAsync(events.Reader, output, name, settings)
-            : progressLine ? ProgressLine.DrawAsync(events.Reader, output, e => Invariant($"udpecho: {e.Sent} sent, {e.Received} received, {Percent(e.Sent - e.Received - InFlight(e), e.Sent)} lost"))
-            : Task.CompletedTask;
-
-        if (!settings.Json)
+        await using var files = OutputFiles.Open(hgrmPath, samplesPath, out var problem);
+        if (files is null)
         {
-            await output.WriteLineAsync($"UDPECHO {name}: {settings.Size} bytes per message").ConfigureAwait(false);
+            await error.WriteLineAsync($"udpecho: {problem}").ConfigureAwait(false);
+            return UdpEchoCommand.UsageError;
         }
+
+        // The header comes with the first line, so that an error found on the way (a size too large for the address a
+        // name resolved to) is the only thing printed.
+        var header = new Header(output, settings.Json ? null : $"UDPECHO {name}: {settings.Size} bytes per message");
+        var lines = !settings.Json && !settings.Quiet;
+        var progressLine = !settings.Json && settings.Quiet && settings.Interactive ? new ProgressLine(output) : null;
+        var events = Channel.CreateUnbounded<UdpEchoProbeProgress>(new UnboundedChannelOptions { SingleReader = true });
+        var printer = lines || progressLine is not null || files.Samples is not null
+            ? PrintAsync(events.Reader, output, header, lines, progressLine, files.Samples, name, settings)
+            : Task.CompletedTask;
 
         UdpEchoProbeResult result;
         var interrupted = false;
+        var clock = Stopwatch.StartNew();
         await using (var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = settings.Target }))
         {
             try
             {
-                result = await client.ProbeAsync(options, lines || progressLine ? new ChannelProgress<UdpEchoProbeProgress>(events.Writer) : null, cancellationToken).ConfigureAwait(false);
+                result = await client.ProbeAsync(options, printer.IsCompleted ? null : new ChannelProgress<UdpEchoProbeProgress>(events.Writer), cancellationToken).ConfigureAwait(false);
             }
             catch (UdpEchoProbeCanceledException e) when (e.Result is not null)
             {
-                // Ctrl+C: the normal way to stop a ping without --count.
+                // Ctrl+C, or the output closed: the normal ways to stop a ping without --count.
                 result = e.Result;
                 interrupted = true;
             }
@@ -91,8 +124,8 @@ internal static class PingCommand
             {
                 events.Writer.TryComplete();
                 await printer.ConfigureAwait(false);
-                await error.WriteLineAsync($"udpecho: {ReportFormat.Describe(e, settings.Size)}").ConfigureAwait(false);
-                return 1;
+                await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size, settings.Target)}").ConfigureAwait(false);
+                return e is ArgumentException ? UdpEchoCommand.UsageError : 1;
             }
             finally
             {
@@ -100,14 +133,21 @@ internal static class PingCommand
             }
         }
 
+        var elapsed = clock.Elapsed;
         await printer.ConfigureAwait(false);
+        if (files.Hgrm is not null)
+        {
+            result.RoundTrip.WritePercentileDistribution(files.Hgrm);
+        }
+
         if (settings.Json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(PingReport.From(result, name, settings.Size, interrupted), ToolJsonContext.Default.PingReport)).ConfigureAwait(false);
         }
         else
         {
-            foreach (var line in Summary(result, name))
+            await header.WriteOnceAsync().ConfigureAwait(false);
+            foreach (var line in Summary(result, name, elapsed))
             {
                 await output.WriteLineAsync(line).ConfigureAwait(false);
             }
@@ -117,37 +157,79 @@ internal static class PingCommand
         return result.Received > 0 ? 0 : 1;
     }
 
-    private static async Task PrintLinesAsync(ChannelReader<UdpEchoProbeProgress> events, TextWriter output, string name, Settings settings)
+    private static async Task PrintAsync(
+        ChannelReader<UdpEchoProbeProgress> events, TextWriter output, Header header, bool lines, ProgressLine? progressLine, TextWriter? samples, string name, Settings settings)
     {
         await foreach (var e in events.ReadAllAsync().ConfigureAwait(false))
         {
-            await output.WriteLineAsync(Line(e, name, settings)).ConfigureAwait(false);
+            if (samples is not null && ProbeSample.From(e) is { } sample)
+            {
+                await samples.WriteLineAsync(JsonSerializer.Serialize(sample, ToolJsonLinesContext.Default.ProbeSample)).ConfigureAwait(false);
+            }
+
+            if (lines)
+            {
+                await header.WriteOnceAsync().ConfigureAwait(false);
+                await output.WriteLineAsync(Line(e, name, settings)).ConfigureAwait(false);
+            }
+            else if (progressLine is not null)
+            {
+                await progressLine.UpdateAsync(() => Invariant($"udpecho: {e.Sent} sent, {e.Received} received, {Percent(e.Lost, e.Sent)} lost")).ConfigureAwait(false);
+            }
+        }
+
+        if (progressLine is not null)
+        {
+            await progressLine.ClearAsync().ConfigureAwait(false);
         }
     }
 
-    // With a window of one, the probe just sent may still be waiting: it is not lost yet.
-    private static long InFlight(UdpEchoProbeProgress e) => Math.Max(0, e.Sent - e.Received - e.Lost);
-
-    internal static string Line(UdpEchoProbeProgress e, string name, Settings settings) => e.Outcome switch
+    internal static string Line(UdpEchoProbeProgress e, string name, Settings settings)
     {
-        UdpEchoProbeOutcome.Answered => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms{(e.Reordered ? " (reordered)" : string.Empty)}"),
-        UdpEchoProbeOutcome.Duplicate => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (DUP!)"),
-        UdpEchoProbeOutcome.Late => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (late: already counted lost)"),
-        UdpEchoProbeOutcome.Corrupt => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} corrupt: not the {settings.Size} bytes sent"),
-        _ => Invariant($"no echo from {name}: seq={e.Sequence} within {settings.TimeoutMilliseconds} ms"),
-    };
+        var line = e.Outcome switch
+        {
+            UdpEchoProbeOutcome.Answered => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms{(e.Reordered ? " (reordered)" : string.Empty)}"),
+            UdpEchoProbeOutcome.Duplicate => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (DUP!)"),
+            UdpEchoProbeOutcome.Late => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (late: already counted lost)"),
+            UdpEchoProbeOutcome.Corrupt => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} corrupt: not the {settings.Size} bytes sent"),
+            UdpEchoProbeOutcome.Truncated => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} truncated: {e.Length} of the {settings.Size} bytes sent came back"),
+            UdpEchoProbeOutcome.Unreachable => Invariant($"from {name}: seq={e.Sequence} destination unreachable"),
+            _ => Invariant($"no echo from {name}: seq={e.Sequence} within {settings.TimeoutMilliseconds} ms"),
+        };
+        return e.IsWarmUp ? line + " (warm-up)" : line;
+    }
 
-    internal static IEnumerable<string> Summary(UdpEchoProbeResult r, string name)
+    internal static IEnumerable<string> Summary(UdpEchoProbeResult r, string name, TimeSpan elapsed)
     {
         yield return $"--- {name} udpecho ping statistics ---";
-        yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Duplicates} duplicates, {r.Reordered} reordered, {r.Late} late, {r.Corrupt} corrupt");
+        yield return Invariant($"{r.Sent} sent, {r.Received} received, {Percent(r.Lost, r.Sent)} loss, {r.Duplicates} duplicates, {r.Reordered} reordered, {r.Late} late, {r.Corrupt} corrupt, {r.Truncated} truncated, {r.Unreachable} unreachable");
+        yield return Invariant($"time {elapsed.TotalMilliseconds:0} ms, {r.AchievedRate:0.##} messages/s");
         if (r.Received > 0)
         {
             var (spread, percentiles) = RoundTripLines(r.RoundTrip);
             yield return spread;
             yield return $"{percentiles}, jitter {Milliseconds(r.Jitter)} ms";
+            foreach (var row in HistogramChart.Draw(r.RoundTrip))
+            {
+                yield return row;
+            }
         }
     }
 
-    internal sealed record Settings(EndPoint Target, int? Count, int IntervalMilliseconds, int TimeoutMilliseconds, int Size, bool Json, bool Quiet, bool Interactive);
+    internal sealed record Settings(EndPoint Target, int? Count, int IntervalMilliseconds, double? Rate, int TimeoutMilliseconds, int Size, int WarmUp, bool Json, bool Quiet, bool Interactive);
+
+    /// <summary>A header line written once, before whatever comes first; nothing when there is none.</summary>
+    private sealed class Header(TextWriter output, string? text)
+    {
+        private bool _written;
+
+        public async Task WriteOnceAsync()
+        {
+            if (!_written && text is not null)
+            {
+                _written = true;
+                await output.WriteLineAsync(text).ConfigureAwait(false);
+            }
+        }
+    }
 }

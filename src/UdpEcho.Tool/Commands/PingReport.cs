@@ -1,6 +1,6 @@
 namespace UdpEcho.Tool.Commands;
 
-/// <summary>What <c>udpecho ping --json</c> prints: the probe's result, times in microseconds.</summary>
+/// <summary>What <c>udpecho ping --json</c> prints: the probe's result, times in microseconds, its duration (first to last measured send) in seconds.</summary>
 internal sealed record PingReport(
     string Target,
     string? RemoteEndPoint,
@@ -13,8 +13,11 @@ internal sealed record PingReport(
     long Reordered,
     long Late,
     long Corrupt,
+    long Truncated,
+    long Unreachable,
     double? JitterMicroseconds,
     RoundTripReport? RttMicroseconds,
+    double DurationSeconds,
     double AchievedRate,
     bool Interrupted)
 {
@@ -30,8 +33,11 @@ internal sealed record PingReport(
         result.Reordered,
         result.Late,
         result.Corrupt,
+        result.Truncated,
+        result.Unreachable,
         result.Received == 0 ? null : ReportFormat.Microseconds(result.Jitter),
         result.Received == 0 ? null : RoundTripReport.From(result.RoundTrip),
+        Math.Round(result.Duration.TotalSeconds, 6),
         Math.Round(result.AchievedRate, 3),
         interrupted);
 }

@@ -3,30 +3,45 @@ using System.Threading.Channels;
 namespace UdpEcho.Tool.Commands;
 
 /// <summary>A line of running totals redrawn in place on a terminal (never on redirected output), then cleared for the summary.</summary>
-internal static class ProgressLine
+internal sealed class ProgressLine(TextWriter output)
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Draws the latest event over the last one, at most four times a second, until <paramref name="events"/> completes.</summary>
+    private DateTime _lastDrawn = DateTime.MinValue;
+    private bool _drawn;
+
+    /// <summary>Draws the latest event over the last one, at most four times a second, until <paramref name="events"/> completes, then clears it.</summary>
     public static async Task DrawAsync<T>(ChannelReader<T> events, TextWriter output, Func<T, string> format)
     {
-        var lastDrawn = DateTime.MinValue;
-        var drawn = false;
+        var line = new ProgressLine(output);
         await foreach (var e in events.ReadAllAsync().ConfigureAwait(false))
         {
-            var now = DateTime.UtcNow;
-            if (now - lastDrawn >= Refresh)
-            {
-                lastDrawn = now;
-                drawn = true;
-                await output.WriteAsync($"\r{format(e)} ").ConfigureAwait(false);
-                await output.FlushAsync().ConfigureAwait(false);
-            }
+            await line.UpdateAsync(() => format(e)).ConfigureAwait(false);
         }
 
-        if (drawn)
+        await line.ClearAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Redraws the line with <paramref name="text"/>, unless it was drawn less than a quarter of a second ago.</summary>
+    public async Task UpdateAsync(Func<string> text)
+    {
+        var now = DateTime.UtcNow;
+        if (now - _lastDrawn < Refresh)
         {
-            // Clear the progress line so the statistics start on a clean one.
+            return;
+        }
+
+        _lastDrawn = now;
+        _drawn = true;
+        await output.WriteAsync($"\r{text()} ").ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Clears the line, if it was ever drawn, so the statistics start on a clean one.</summary>
+    public async Task ClearAsync()
+    {
+        if (_drawn)
+        {
             await output.WriteAsync($"\r{new string(' ', 72)}\r").ConfigureAwait(false);
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 
 namespace UdpEcho.Tool.Commands;
 
@@ -21,11 +22,17 @@ internal static class ReportFormat
         $"rtt p50/p90/p99/p99.9 = {Milliseconds(t.P50)}/{Milliseconds(t.P90)}/{Milliseconds(t.P99)}/{Milliseconds(t.P999)} ms");
 
     /// <summary>The one-line error for a library call that failed before or while it ran.</summary>
-    public static string Describe(Exception e, int size) => e switch
+    /// <param name="e">What the library threw.</param>
+    /// <param name="size">The datagram size asked for.</param>
+    /// <param name="target">The server as the user gave it.</param>
+    /// <param name="what">How the size was given, such as <c>--size 65520</c>; by default that.</param>
+    public static string Describe(Exception e, int size, EndPoint target, string? what = null) => e switch
     {
         OperationCanceledException => "interrupted before the first message was sent",
+
+        // Only a name gets here (an address typed on the command line is checked as it is parsed): it resolved to IPv4.
         ArgumentException when size > UdpEchoServerOptions.MaxIPv4DatagramSize =>
-            $"--size {size} is too large for an IPv4 echo server: at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes",
+            $"{what ?? $"--size {size}"} is too large for {ToolOptions.Format(target)}, which resolved to an IPv4 address: a UDP datagram to it carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes.",
         _ => e.Message,
     };
 }

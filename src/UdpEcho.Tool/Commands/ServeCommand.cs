@@ -224,7 +224,7 @@ internal static class ServeCommand
             await server.StopAsync(CancellationToken.None);
             var statistics = server.GetStatistics();
             await output.WriteLineAsync(json
-                ? JsonSerializer.Serialize(statistics, ToolJsonLineContext.Default.UdpEchoServerStatistics)
+                ? JsonSerializer.Serialize(statistics, ToolJsonLinesContext.Default.UdpEchoServerStatistics)
                 : $"udpecho: {statistics}");
             return 0;
         }

@@ -2,13 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace UdpEcho.Tool.Commands;
 
-/// <summary>The JSON the commands print, generated at build time: camelCase names, indented, no reflection.</summary>
+/// <summary>The JSON documents the commands print, generated at build time: camelCase names, indented, no reflection.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(PingReport))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(SendReport))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext;
 
-/// <summary>The JSON printed as one line (<c>serve --json</c>): camelCase names, no indentation, no reflection.</summary>
+/// <summary>The JSON printed one object a line (<c>--samples</c>, <c>serve --json</c>): camelCase names, not indented, no reflection.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ProbeSample))]
 [JsonSerializable(typeof(UdpEchoServerStatistics))]
-internal sealed partial class ToolJsonLineContext : JsonSerializerContext;
+internal sealed partial class ToolJsonLinesContext : JsonSerializerContext;

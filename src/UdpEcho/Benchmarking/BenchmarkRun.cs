@@ -36,6 +36,7 @@ internal sealed class BenchmarkRun
     private long _received;
     private long _lost;
     private long _corrupt;
+    private long _truncated;
     private long _unmatched;
 
     public BenchmarkRun(BenchmarkSocket socket, IPEndPoint remote, UdpEchoBenchmarkOptions options, IProgress<UdpEchoBenchmarkProgress>? progress)
@@ -171,6 +172,15 @@ internal sealed class BenchmarkRun
                 case EchoMatch.Unmatched when receivedAt >= measureFrom:
                     _unmatched++;
                     break;
+                case EchoMatch.Truncated:
+                    // Counted when its datagram counts, or, whose it was unknown, when it arrived after the warm-up.
+                    if (sentAt != 0 ? measured : receivedAt >= measureFrom)
+                    {
+                        _truncated++;
+                    }
+
+                    _lost += sentAt != 0 && measured ? 1 : 0;
+                    break;
             }
         }
     }
@@ -208,6 +218,7 @@ internal sealed class BenchmarkRun
             Sent = _sent - _datagrams.CountMeasuredInFlight(),
             Received = _received,
             Corrupt = _corrupt,
+            Truncated = _truncated,
             Unmatched = _unmatched,
             Elapsed = elapsed,
             EchoesPerSecond = elapsed > TimeSpan.Zero ? _received / elapsed.TotalSeconds : 0,

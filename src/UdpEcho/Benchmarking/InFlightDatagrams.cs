@@ -16,6 +16,9 @@ internal enum EchoMatch
 
     /// <summary>Intact, but its datagram is no longer in flight: a duplicate, or an echo after its datagram was counted lost.</summary>
     Unmatched,
+
+    /// <summary>The start of a datagram and no more: cut short by the server or the path. Its datagram, when known and in flight, is lost at once.</summary>
+    Truncated,
 }
 
 /// <summary>
@@ -66,7 +69,7 @@ internal abstract class InFlightDatagrams
     /// <summary>Says what <paramref name="echo"/> is; frees its datagram's place when it answers one in flight.</summary>
     /// <param name="echo">The echo, as received.</param>
     /// <param name="receivedAt">When it arrived.</param>
-    /// <param name="sentAt">The send time of the datagram it answers, for <see cref="EchoMatch.Answered"/> and <see cref="EchoMatch.TimedOut"/>.</param>
+    /// <param name="sentAt">The send time of the datagram it answers, for <see cref="EchoMatch.Answered"/> and <see cref="EchoMatch.TimedOut"/>; for <see cref="EchoMatch.Truncated"/>, 0 unless the echo freed its datagram's place.</param>
     /// <param name="measured">Whether that datagram counts (it was not sent during the warm-up).</param>
     public abstract EchoMatch Match(ReadOnlySpan<byte> echo, long receivedAt, out long sentAt, out bool measured);
 

@@ -39,20 +39,21 @@ internal sealed class OrderedDatagrams : InFlightDatagrams
     {
         sentAt = 0;
         measured = false;
-        if (!echo.SequenceEqual(Expected))
+        var truncated = echo.Length < Expected.Length && !echo.IsEmpty;
+        if (!Expected.AsSpan().StartsWith(echo) || (echo.Length < Expected.Length && !truncated))
         {
             return EchoMatch.Corrupt;
         }
 
         if (InFlight == 0)
         {
-            return EchoMatch.Unmatched;
+            return truncated ? EchoMatch.Truncated : EchoMatch.Unmatched;
         }
 
         sentAt = _sentAt[_head];
         measured = _measured[_head];
         RemoveOldest();
-        return receivedAt - sentAt < TimeoutTicks ? EchoMatch.Answered : EchoMatch.TimedOut;
+        return truncated ? EchoMatch.Truncated : receivedAt - sentAt < TimeoutTicks ? EchoMatch.Answered : EchoMatch.TimedOut;
     }
 
     public override int Expire(long now)

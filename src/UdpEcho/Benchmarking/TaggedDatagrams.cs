@@ -70,15 +70,22 @@ internal sealed class TaggedDatagrams : InFlightDatagrams
     {
         sentAt = 0;
         measured = false;
-        if (echo.Length != Size)
+        if (echo.Length > Size)
         {
             return EchoMatch.Corrupt;
+        }
+
+        if (echo.Length < UdpEchoBenchmarkOptions.HeaderSize)
+        {
+            // Cut short within the header: whose it was cannot be told (nor checked); its datagram times out.
+            return echo.IsEmpty ? EchoMatch.Corrupt : EchoMatch.Truncated;
         }
 
         var place = BinaryPrimitives.ReadUInt32BigEndian(echo);
         var use = BinaryPrimitives.ReadUInt32BigEndian(echo[4..]);
         var stamp = BinaryPrimitives.ReadInt64BigEndian(echo[8..]);
-        if (place >= (uint)Window || !echo[UdpEchoBenchmarkOptions.HeaderSize..].SequenceEqual(Expected.AsSpan(UdpEchoBenchmarkOptions.HeaderSize)))
+        var truncated = echo.Length < Size;
+        if (place >= (uint)Window || !Expected.AsSpan(UdpEchoBenchmarkOptions.HeaderSize).StartsWith(echo[UdpEchoBenchmarkOptions.HeaderSize..]))
         {
             return EchoMatch.Corrupt;
         }
@@ -87,7 +94,7 @@ internal sealed class TaggedDatagrams : InFlightDatagrams
         if (use != current)
         {
             // An earlier use left before the current one; a later use has not been made, nor a use 0.
-            return use != 0 && use < current && stamp <= _sentAt[place] ? EchoMatch.Unmatched : EchoMatch.Corrupt;
+            return use != 0 && use < current && stamp <= _sentAt[place] ? (truncated ? EchoMatch.Truncated : EchoMatch.Unmatched) : EchoMatch.Corrupt;
         }
 
         if (stamp != _sentAt[place])
@@ -97,12 +104,16 @@ internal sealed class TaggedDatagrams : InFlightDatagrams
 
         if (!_inFlight[(int)place])
         {
-            return EchoMatch.Unmatched;
+            return truncated ? EchoMatch.Truncated : EchoMatch.Unmatched;
         }
 
         sentAt = stamp;
         measured = _measured[place];
         Free((int)place);
+        if (truncated)
+        {
+            return EchoMatch.Truncated;
+        }
 
         // Answered means within the timeout by the two timestamps, however late the loop got round to looking.
         return receivedAt - stamp < TimeoutTicks ? EchoMatch.Answered : EchoMatch.TimedOut;

@@ -1,4 +1,5 @@
 using System.Net;
+using UdpEcho.Probing;
 
 namespace UdpEcho;
 
@@ -25,8 +26,15 @@ public sealed class UdpEchoBenchmarkResult
     /// <summary>Gets <see cref="Lost"/> as a percentage of <see cref="Sent"/>; 0 when nothing was sent.</summary>
     public double LossPercent => Sent == 0 ? 0 : 100.0 * Lost / Sent;
 
-    /// <summary>Gets the number of echoes that differed from the datagram they answer (a changed byte, a different length). A corrupt echo answers nothing.</summary>
+    /// <summary>Gets the number of echoes that differed from the datagram they answer (a changed byte, a byte too many). A corrupt echo answers nothing.</summary>
     public long Corrupt { get; init; }
+
+    /// <summary>
+    /// Gets the number of echoes that came back cut short: the start of a datagram and no more. A truncated echo answers
+    /// nothing; the datagram it names is lost at once (one cut within the 16-byte header names none, and its datagram
+    /// times out).
+    /// </summary>
+    public long Truncated { get; init; }
 
     /// <summary>Gets the number of intact echoes that answered no datagram in flight: duplicates, and echoes that came after their datagram was counted lost.</summary>
     public long Unmatched { get; init; }
@@ -39,4 +47,9 @@ public sealed class UdpEchoBenchmarkResult
 
     /// <summary>Gets the round-trip times of the received datagrams, each one's own: from its send to its echo.</summary>
     public UdpEchoRoundTripStatistics RoundTrip { get; init; } = new();
+
+    /// <summary>Gives the figures as <c>udpecho bench</c> prints them: counts, loss, rate and round trips in milliseconds.</summary>
+    /// <returns>The figures on one line.</returns>
+    public override string ToString() => Figures.Invariant(
+        $"{RemoteEndPoint}: {Sent} sent, {Received} received, {Figures.Percent(LossPercent)} loss, {Corrupt} corrupt, {Truncated} truncated, {Unmatched} unmatched; {EchoesPerSecond:0.0} echoes/s in {Elapsed.TotalSeconds:0.000} s; rtt {RoundTrip}");
 }

@@ -13,6 +13,7 @@ internal sealed class ClientCounters
     public long Duplicates;
     public long Corrupt;
     public long Foreign;
+    public long Truncated;
 
     /// <summary>Counts a datagram that completed nothing, under its kind.</summary>
     public void CountUnmatched(UdpEchoMessageKind kind)
@@ -32,6 +33,9 @@ internal sealed class ClientCounters
             case UdpEchoMessageKind.Foreign:
                 Interlocked.Increment(ref Foreign);
                 break;
+            case UdpEchoMessageKind.Truncated:
+                Interlocked.Increment(ref Truncated);
+                break;
         }
     }
 
@@ -47,5 +51,6 @@ internal sealed class ClientCounters
         Duplicates = Interlocked.Read(ref Duplicates),
         Corrupt = Interlocked.Read(ref Corrupt),
         Foreign = Interlocked.Read(ref Foreign),
+        Truncated = Interlocked.Read(ref Truncated),
     };
 }

@@ -1,55 +1,57 @@
-using System.Net.Sockets;
-using UdpEcho.Transport;
-
 namespace UdpEcho.Correlation;
 
 /// <summary>
-/// The <see cref="IUdpEchoClient.SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> calls in flight on
-/// one connection, and everything that can end one: its echo, its timeout (after the last retry), its cancellation,
-/// an unreachable destination, the client's disposal.
+/// The <see cref="IUdpEchoClient.SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> calls of one
+/// connection, in flight or waiting for a place, and everything that can end one: its echo, a truncated echo, its
+/// timeout (after the last retry), its cancellation, an unreachable destination, the client's disposal. How attempts
+/// are sent and timed is in <c>EchoCalls.Attempts.cs</c>, how echoes end them in <c>EchoCalls.Echoes.cs</c>.
 /// </summary>
 /// <remarks>
 /// <para>
-/// One lock guards the table and every call's state, and every timer change is made under it, so the order of
-/// events is the order of lock acquisitions. A call's outcome is decided once (<see cref="PendingEcho.Phase.Decided"/>);
+/// One lock guards the table, the queue and every call's state, and every timer change is made under it, so the order
+/// of events is the order of lock acquisitions. A call's outcome is decided once (<see cref="PendingEcho.Phase.Decided"/>);
 /// the caller is told only when no send of the call is still reading its payload, so the caller may reuse the memory
 /// as soon as its await returns.
 /// </para>
 /// <para>
-/// A timer callback may arrive late, early (system timers tick in milliseconds) or for an earlier use of a pooled
-/// call; it is only a hint to compare the clock with the call's deadline, which is the truth.
+/// At most <see cref="UdpEchoClientOptions.MaxCallsInFlight"/> calls are in flight; later ones wait in a queue, unsent
+/// and untimed, and leave as places free up, from whichever thread freed one (often the receive thread, right after
+/// the echo that ended a call). A burst of calls then never has more echoes on their way back than the socket's
+/// receive buffer can hold.
 /// </para>
 /// </remarks>
-internal sealed class EchoCalls
+internal sealed partial class EchoCalls
 {
     private static readonly Action<object?, CancellationToken> OnCanceledCallback = static (state, token) => ((PendingEcho)state!).Owner.OnCanceled((PendingEcho)state!, token);
 
     private readonly object _gate = new();
     private readonly PendingEchoTable _table = new();
+    private readonly PendingEchoQueue _queue = new();
     private readonly PendingEchoPool _pool;
     private readonly RecentCalls? _recent;
-    private readonly ClientConnection _connection;
+    private readonly IEchoConnection _connection;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _timeout;
-    private readonly long _timeoutTicks;
-    private readonly int _attempts;
+    private readonly int _maxInFlight;
     private long _nextCallNumber;
     private Exception? _closedBy;
 
-    public EchoCalls(ClientConnection connection, UdpEchoClientOptions options)
+    public EchoCalls(IEchoConnection connection, UdpEchoClientOptions options)
     {
         _connection = connection;
         _time = options.TimeProvider;
-        _timeout = options.Timeout;
-        _timeoutTicks = options.Timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTimestampTicks(options.Timeout, _time);
-        _attempts = 1 + options.Retries;
+        _maxInFlight = options.MaxCallsInFlight;
         Tagged = options.Matching == UdpEchoMatching.Tagged;
         _recent = Tagged ? new RecentCalls() : null;
-        _pool = new PendingEchoPool(this, _time, timed: _timeoutTicks != long.MaxValue);
+        _timeout = options.Timeout;
+        _attempts = 1 + options.Retries;
+        _backoff = options.RetryBackoff;
+        _jitter = options.RetryJitter;
+        _pool = new PendingEchoPool(this, _time, timed: options.Timeout != Timeout.InfiniteTimeSpan);
     }
 
     public bool Tagged { get; }
 
+    /// <summary>Gets the number of calls in flight (sent, not yet decided).</summary>
     public int Count
     {
         get
@@ -61,17 +63,48 @@ internal sealed class EchoCalls
         }
     }
 
+    /// <summary>Gets the number of calls waiting for a place among those in flight.</summary>
+    public int Queued => _queue.Count;
+
     public static long ToTimestampTicks(TimeSpan span, TimeProvider time) =>
         (long)Math.Ceiling(span.Ticks * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
-    public ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Start(payload, cancellationToken, warmUp: false);
+
+    /// <summary>
+    /// Runs one call through every step a real one takes (table, timer, stamp, send, outcome, signal, pool), with a
+    /// datagram one byte longer than UDP carries, which every stack refuses before anything leaves; so that the first
+    /// real call's round trip does not include compiling those steps. Nothing is sent, and nothing is counted.
+    /// </summary>
+    public void WarmUp(ReadOnlyMemory<byte> tooLong)
+    {
+        try
+        {
+            // Over at once (the send failed): nothing waits, and no thread-pool worker is woken.
+            Start(tooLong, CancellationToken.None, warmUp: true).AsTask().GetAwaiter().GetResult();
+        }
+        catch (UdpEchoException)
+        {
+            // EMSGSIZE, as intended.
+        }
+
+        // What a caller's await of an unfinished call runs, right after the send: compiled, not run (running it on a
+        // finished call would wake a thread-pool worker).
+        PendingEcho.PrepareAwait();
+
+        Interlocked.Decrement(ref _connection.Counters.DatagramsSent);
+    }
+
+    private ValueTask<UdpEchoReply> Start(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, bool warmUp)
     {
         var pending = _pool.Rent();
+        pending.Discard = warmUp;
         pending.Payload = payload;
         pending.CancellationToken = cancellationToken;
         if (Tagged)
         {
-            pending.CallNumber = Interlocked.Increment(ref _nextCallNumber) - 1;
+            // The warm-up takes no number of its own: the first real call is call 0.
+            pending.CallNumber = warmUp ? 0 : Interlocked.Increment(ref _nextCallNumber) - 1;
             pending.Hash = PendingEchoTable.HashOf(pending.CallNumber);
             pending.PrepareTagged(payload.Span);
         }
@@ -80,6 +113,8 @@ internal sealed class EchoCalls
             pending.Hash = PendingEchoTable.HashOf(payload.Span);
         }
 
+        var version = pending.Version;
+        bool admitted;
         lock (_gate)
         {
             if (_closedBy is { } closed)
@@ -88,109 +123,64 @@ internal sealed class EchoCalls
                 return ValueTask.FromException<UdpEchoReply>(closed);
             }
 
-            pending.State = PendingEcho.Phase.Pending;
-            pending.Sending = true;
             pending.Attempt = 1;
-            _table.Add(pending);
-            Stamp(pending);
+
+            // First come, first served: a call that finds others waiting waits behind them.
+            admitted = _queue.Count == 0 && _table.Count < _maxInFlight;
+            if (admitted)
+            {
+                pending.State = PendingEcho.Phase.Pending;
+                _table.Add(pending);
+            }
+            else
+            {
+                pending.State = PendingEcho.Phase.Queued;
+                _queue.Enqueue(pending);
+            }
         }
 
-        if (cancellationToken.CanBeCanceled)
+        // Registered once the call is in the table or the queue (a token cancelled meanwhile cancels it right here),
+        // and before the send is stamped, so that registering is not timed as part of the round trip.
+        var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(OnCanceledCallback, pending) : default;
+        bool send;
+        bool alreadyTold;
+        lock (_gate)
         {
-            // Registered after the call is in the table: a token cancelled in between cancels the call right here.
-            pending.Registration = cancellationToken.UnsafeRegister(OnCanceledCallback, pending);
+            // A queued call may have been sent, answered and told by other threads meanwhile; then the registration is
+            // ours to release. Otherwise Finish releases it.
+            alreadyTold = pending.State == PendingEcho.Phase.Signalled;
+            if (!alreadyTold)
+            {
+                pending.Registration = registration;
+            }
+
+            // Cancelled at once, or failed by Dispose meanwhile: nothing to send, and the caller is told already.
+            send = admitted && pending.State == PendingEcho.Phase.Pending;
+            if (send)
+            {
+                pending.Sending = true;
+                Stamp(pending);
+            }
         }
 
-        // Read without the lock, as a hint: a call decided meanwhile (cancelled at once, or failed by Dispose) need
-        // not send; if the read is stale, the send completes and SendCompleted tells the caller all the same.
-        var version = pending.Version;
-        if (pending.State == PendingEcho.Phase.Pending)
+        if (alreadyTold)
         {
-            Interlocked.Increment(ref _connection.Counters.DatagramsSent);
-            pending.Send(_connection.Socket);
-        }
-        else
-        {
-            SendCompleted(pending, null);
+            registration.Dispose();
         }
 
+        if (send)
+        {
+            Transmit(pending);
+        }
+
+        // A queued call may find a place freed between the two locks; a failed send frees one.
+        Pump();
+
+        // Until this returns the caller cannot read the result, so the call cannot have gone back to the pool.
         return new ValueTask<UdpEchoReply>(pending, version);
     }
 
-    /// <summary>Completes the oldest call whose payload equals <paramref name="echo"/>.</summary>
-    /// <returns><see langword="true"/> when a call was completed.</returns>
-    public bool TryCompleteExact(ReadOnlySpan<byte> echo, long receivedAt)
-    {
-        var hash = PendingEchoTable.HashOf(echo);
-        PendingEcho? pending;
-        bool signal;
-        lock (_gate)
-        {
-            pending = _table.FindExact(hash, echo);
-            if (pending is null)
-            {
-                return false;
-            }
-
-            // Identical bytes cannot say which attempt they echo, so the round trip runs from the latest send.
-            var roundTrip = _time.GetElapsedTime(pending.SentAt, Math.Max(receivedAt, pending.SentAt));
-            Decide(pending, new UdpEchoReply(pending.Payload, roundTrip, _connection.Remote, pending.Attempt), null);
-            signal = TryMarkSignalled(pending);
-        }
-
-        if (signal)
-        {
-            Finish(pending);
-        }
-
-        return true;
-    }
-
-    /// <summary>Completes the tagged call that <paramref name="tag"/> names, or says why it cannot.</summary>
-    public UdpEchoMessageKind CompleteTagged(EchoTag tag, ReadOnlySpan<byte> datagram, long receivedAt)
-    {
-        var callNumber = tag.CallNumber;
-        var attempt = tag.Attempt;
-        PendingEcho? pending;
-        bool signal;
-        lock (_gate)
-        {
-            if (callNumber >= Volatile.Read(ref _nextCallNumber))
-            {
-                return UdpEchoMessageKind.Foreign;
-            }
-
-            pending = _table.FindCall(callNumber);
-            if (pending is null)
-            {
-                return _recent!.Classify(callNumber, attempt);
-            }
-
-            // The header names one of our calls; everything else must be exactly what that call sent.
-            if (attempt > pending.Attempt
-                || tag.Timestamp < pending.FirstSentAt
-                || tag.Timestamp > receivedAt
-                || (attempt == pending.Attempt && tag.Timestamp != pending.SentAt)
-                || !datagram[EchoTag.Length..].SequenceEqual(pending.TaggedPayload))
-            {
-                return UdpEchoMessageKind.Corrupt;
-            }
-
-            // The echo carries its own send time: the round trip of exactly the attempt that came back.
-            var roundTrip = _time.GetElapsedTime(tag.Timestamp, receivedAt);
-            Decide(pending, new UdpEchoReply(pending.Payload, roundTrip, _connection.Remote, pending.Attempt), null, attempt);
-            signal = TryMarkSignalled(pending);
-        }
-
-        if (signal)
-        {
-            Finish(pending);
-        }
-
-        return UdpEchoMessageKind.Echo;
-    }
-
-    /// <summary>Fails every call in flight; when <paramref name="closing"/>, every later call too.</summary>
+    /// <summary>Fails every call in flight or waiting; when <paramref name="closing"/>, every later call too.</summary>
     public void FailAll(Exception exception, bool closing)
     {
         var signalled = new List<PendingEcho>();
@@ -202,7 +192,7 @@ internal sealed class EchoCalls
                 _pool.Close();
             }
 
-            foreach (var pending in _table.ToList())
+            foreach (var pending in _table.ToList().Concat(_queue.ToList()))
             {
                 Decide(pending, default, exception);
                 if (TryMarkSignalled(pending))
@@ -218,117 +208,15 @@ internal sealed class EchoCalls
         }
     }
 
-    /// <summary>Hears that a send of <paramref name="pending"/> ended, with <paramref name="error"/> when it failed.</summary>
-    public void SendCompleted(PendingEcho pending, Exception? error)
-    {
-        bool signal;
-        lock (_gate)
-        {
-            pending.Sending = false;
-            if (error is not null)
-            {
-                Decide(pending, default, MapSendError(error));
-            }
-
-            signal = TryMarkSignalled(pending);
-        }
-
-        if (signal)
-        {
-            Finish(pending);
-        }
-    }
-
     /// <summary>Takes back a call whose caller has read the result.</summary>
     public void Return(PendingEcho pending) => _pool.Return(pending);
-
-    /// <summary>Marks the start of an attempt: its send time, its deadline, its tag. Under the lock.</summary>
-    private void Stamp(PendingEcho pending)
-    {
-        var now = _time.GetTimestamp();
-        if (pending.Attempt == 1)
-        {
-            pending.FirstSentAt = now;
-        }
-
-        pending.SentAt = now;
-        pending.Deadline = _timeoutTicks == long.MaxValue ? long.MaxValue : now + _timeoutTicks;
-        if (pending.CallNumber >= 0)
-        {
-            EchoTag.WriteSequence(pending.Datagram, EchoTag.CallSequence(pending.CallNumber, pending.Attempt), now);
-        }
-
-        pending.Timer?.Change(_timeout, Timeout.InfiniteTimeSpan);
-    }
-
-    /// <summary>A call's timer fired: retry, time out, or, if it is early or stale, wait for the real deadline.</summary>
-    internal void OnTimer(PendingEcho pending)
-    {
-        var resend = false;
-        bool signal;
-        lock (_gate)
-        {
-            if (pending.State != PendingEcho.Phase.Pending)
-            {
-                return;
-            }
-
-            var now = _time.GetTimestamp();
-            if (now < pending.Deadline)
-            {
-                // Early, or left over from an earlier use of this pooled call: wait for the real deadline.
-                var remaining = _time.GetElapsedTime(now, pending.Deadline);
-                pending.Timer!.Change(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            if (pending.Sending)
-            {
-                // The attempt's datagram has not even left (a full send buffer): give it a whole timeout once it does.
-                pending.Deadline = now + _timeoutTicks;
-                pending.Timer!.Change(_timeout, Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            if (pending.Attempt < _attempts)
-            {
-                pending.Attempt++;
-                pending.Sending = true;
-                Stamp(pending);
-                resend = true;
-                signal = false;
-            }
-            else
-            {
-                Interlocked.Increment(ref _connection.Counters.Timeouts);
-                Decide(pending, default, new TimeoutException(
-                    $"No echo from {_connection.Remote} after {_attempts} attempt(s) of {_timeout.TotalMilliseconds:0.###} ms each."));
-                signal = TryMarkSignalled(pending);
-            }
-        }
-
-        if (resend)
-        {
-            Interlocked.Increment(ref _connection.Counters.DatagramsSent);
-            Interlocked.Increment(ref _connection.Counters.Retries);
-            _connection.RecordRetry();
-
-            // In exact-bytes mode an echo of an earlier attempt still completes the call: the bytes are the same.
-            pending.Send(_connection.Socket);
-        }
-        else if (signal)
-        {
-            _connection.RecordTimeout();
-            Finish(pending);
-        }
-    }
 
     private void OnCanceled(PendingEcho pending, CancellationToken token)
     {
         bool signal;
         lock (_gate)
         {
-            if (pending.State != PendingEcho.Phase.Pending || pending.CancellationToken != token)
+            if (pending.State is not (PendingEcho.Phase.Pending or PendingEcho.Phase.Queued) || pending.CancellationToken != token)
             {
                 return;
             }
@@ -337,16 +225,21 @@ internal sealed class EchoCalls
             signal = TryMarkSignalled(pending);
         }
 
-        if (signal)
-        {
-            Finish(pending);
-        }
+        Ended(pending, signal);
     }
 
-    /// <summary>Records the outcome, once, and takes the call out of the table. Under the lock.</summary>
+    /// <summary>Records the outcome, once, and takes the call out of the table or the queue. Under the lock.</summary>
     private void Decide(PendingEcho pending, UdpEchoReply reply, Exception? error, int answeredAttempt = 0)
     {
-        if (pending.State != PendingEcho.Phase.Pending)
+        if (pending.State == PendingEcho.Phase.Queued)
+        {
+            _queue.Remove(pending);
+        }
+        else if (pending.State == PendingEcho.Phase.Pending)
+        {
+            _table.Remove(pending);
+        }
+        else
         {
             return;
         }
@@ -354,8 +247,7 @@ internal sealed class EchoCalls
         pending.State = PendingEcho.Phase.Decided;
         pending.Reply = reply;
         pending.Error = error;
-        _table.Remove(pending);
-        if (pending.CallNumber >= 0)
+        if (pending.CallNumber >= 0 && !pending.Discard)
         {
             _recent!.Record(pending.CallNumber, error is null ? answeredAttempt : 0);
         }
@@ -379,6 +271,17 @@ internal sealed class EchoCalls
         return true;
     }
 
+    /// <summary>After a call was decided: tells its caller if it may be told now, and gives its place to the next call waiting.</summary>
+    private void Ended(PendingEcho pending, bool signal)
+    {
+        if (signal)
+        {
+            Finish(pending);
+        }
+
+        Pump();
+    }
+
     /// <summary>Tells the caller. Outside the lock: disposing the registration may wait for a running cancellation callback.</summary>
     private void Finish(PendingEcho pending)
     {
@@ -391,14 +294,26 @@ internal sealed class EchoCalls
         pending.Signal();
     }
 
-    private Exception MapSendError(Exception error) => error switch
+    /// <summary>Sends waiting calls while there are places for them. Outside the lock.</summary>
+    private void Pump()
     {
-        SocketException when _connection.Closing => ClientConnection.Disposed("sending"),
-        ObjectDisposedException => ClientConnection.Disposed("sending"),
-        SocketException e when UdpSockets.IsUnreachable(e.SocketErrorCode) => _connection.Unreachable(e),
+        while (_queue.Count > 0)
+        {
+            PendingEcho? next;
+            lock (_gate)
+            {
+                if (_table.Count >= _maxInFlight || _closedBy is not null || (next = _queue.Dequeue()) is null)
+                {
+                    return;
+                }
 
-        // Anything else the OS refuses (a broadcast destination, no buffer space) still names the endpoint.
-        SocketException e => new UdpEchoException($"Sending to {_connection.Remote} failed: {e.Message} ({e.SocketErrorCode}).", e.SocketErrorCode, _connection.Remote, e),
-        _ => error,
-    };
+                next.State = PendingEcho.Phase.Pending;
+                _table.Add(next);
+                next.Sending = true;
+                Stamp(next);
+            }
+
+            Transmit(next);
+        }
+    }
 }

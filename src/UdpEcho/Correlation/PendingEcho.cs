@@ -1,5 +1,4 @@
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace UdpEcho.Correlation;
@@ -7,18 +6,13 @@ namespace UdpEcho.Correlation;
 /// <summary>
 /// One <see cref="IUdpEchoClient.SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/> call: the bytes it
 /// sends, its attempts and deadline, and the completion its caller awaits. Instances are pooled by
-/// <see cref="EchoCalls"/> and reused once the caller has read the result, together with their timer, their
-/// <see cref="SocketAsyncEventArgs"/> and, in tagged mode, their datagram buffer, so a call in steady state allocates
-/// nothing, however many run at once.
+/// <see cref="EchoCalls"/> and reused once the caller has read the result, together with their timer and, in tagged
+/// mode, their datagram buffer, so a call in steady state allocates nothing, however many run at once.
 /// </summary>
 /// <remarks>Every mutable field except the completion core is guarded by <see cref="EchoCalls"/>' lock.</remarks>
 internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 {
     private ManualResetValueTaskSourceCore<UdpEchoReply> _core;
-
-    // A send of its own: Socket.SendAsync(ReadOnlyMemory) caches one awaitable per socket and allocates another
-    // whenever two calls send at the same moment.
-    private SocketAsyncEventArgs? _sendArgs;
 
     public PendingEcho(EchoCalls owner)
     {
@@ -33,6 +27,9 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
         /// <summary>In the pool, or being prepared by its caller.</summary>
         Idle,
 
+        /// <summary>Waiting for a place among the calls in flight; not sent yet, and in the queue rather than the table.</summary>
+        Queued,
+
         /// <summary>Waiting for its echo; in the table.</summary>
         Pending,
 
@@ -45,7 +42,10 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
 
     public EchoCalls Owner { get; }
 
-    // The table's links: a doubly linked FIFO chain per bucket.
+    /// <summary>Gets or sets a value indicating whether the pool lets this instance go when it comes back (the warm-up's, which holds an oversized buffer).</summary>
+    public bool Discard { get; set; }
+
+    // The table's links (a doubly linked FIFO chain per bucket), or the queue's while the call waits for a place.
     public PendingEcho? Next { get; set; }
 
     public PendingEcho? Previous { get; set; }
@@ -86,6 +86,9 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
     /// <summary>Gets or sets when the latest attempt times out; <see cref="long.MaxValue"/> for never.</summary>
     public long Deadline { get; set; }
 
+    /// <summary>Gets or sets how long the latest attempt waits for its echo, backoff and jitter included.</summary>
+    public TimeSpan AttemptWait { get; set; }
+
     public UdpEchoReply Reply { get; set; }
 
     public Exception? Error { get; set; }
@@ -112,41 +115,8 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
         DatagramLength = length;
     }
 
-    /// <summary>Starts one send of <see cref="Wire"/>; <see cref="EchoCalls.SendCompleted"/> hears how it ended.</summary>
-    /// <remarks>
-    /// The send takes no cancellation token: a datagram leaves as soon as the kernel has room for it. A call
-    /// cancelled meanwhile is decided at once, and its caller told when the send is over.
-    /// </remarks>
-    public void Send(Socket socket)
-    {
-        var args = _sendArgs ??= CreateSendArgs();
-        args.SetBuffer(MemoryMarshal.AsMemory(Wire));
-        bool pending;
-        try
-        {
-            pending = socket.SendAsync(args);
-        }
-#pragma warning disable CA1031 // Any failure to send is the call's outcome, never the sender's exception.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            args.SetBuffer(Memory<byte>.Empty);
-            Owner.SendCompleted(this, e);
-            return;
-        }
-
-        if (!pending)
-        {
-            OnSendCompleted(args);
-        }
-    }
-
-    /// <summary>Releases the socket resources this instance keeps across reuses.</summary>
-    public void DisposeResources()
-    {
-        Timer?.Dispose();
-        _sendArgs?.Dispose();
-    }
+    /// <summary>Releases the timer this instance keeps across reuses.</summary>
+    public void DisposeResources() => Timer?.Dispose();
 
     /// <summary>Tells the caller the outcome. Called once per use, after every other touch of this instance.</summary>
     public void Signal()
@@ -192,24 +162,17 @@ internal sealed class PendingEcho : IValueTaskSource<UdpEchoReply>
         }
     }
 
+    /// <summary>Compiles what registering a caller's continuation runs, without running it.</summary>
+    public static void PrepareAwait()
+    {
+        RuntimeHelpers.PrepareMethod(typeof(PendingEcho).GetMethod(nameof(OnCompleted))!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(
+            typeof(ManualResetValueTaskSourceCore<UdpEchoReply>).GetMethod(nameof(ManualResetValueTaskSourceCore<UdpEchoReply>.OnCompleted))!.MethodHandle,
+            [typeof(ManualResetValueTaskSourceCore<UdpEchoReply>).TypeHandle]);
+    }
+
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
-
-    private SocketAsyncEventArgs CreateSendArgs()
-    {
-        var args = new SocketAsyncEventArgs { UserToken = this };
-        args.Completed += static (_, e) => ((PendingEcho)e.UserToken!).OnSendCompleted(e);
-        return args;
-    }
-
-    private void OnSendCompleted(SocketAsyncEventArgs args)
-    {
-        var error = args.SocketError == SocketError.Success ? null : new SocketException((int)args.SocketError);
-
-        // Let go of the caller's memory before the caller can be told anything.
-        args.SetBuffer(Memory<byte>.Empty);
-        Owner.SendCompleted(this, error);
-    }
 }

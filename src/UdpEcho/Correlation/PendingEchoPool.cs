@@ -37,7 +37,7 @@ internal sealed class PendingEchoPool(EchoCalls owner, TimeProvider time, bool t
         pending.Reset();
         lock (_gate)
         {
-            if (!_closed && _pooled.Count < MaxPooled)
+            if (!_closed && !pending.Discard && _pooled.Count < MaxPooled)
             {
                 _pooled.Push(pending);
                 return;

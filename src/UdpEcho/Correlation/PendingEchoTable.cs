@@ -80,6 +80,33 @@ internal sealed class PendingEchoTable
         return null;
     }
 
+    /// <summary>
+    /// Finds the call, sent first, whose payload is longer than <paramref name="echo"/> and starts with it: the call
+    /// that a server or a device on the path cut short. An empty datagram is taken for no one's.
+    /// </summary>
+    public PendingEcho? FindTruncated(ReadOnlySpan<byte> echo)
+    {
+        PendingEcho? oldest = null;
+        if (echo.IsEmpty)
+        {
+            return null;
+        }
+
+        foreach (var head in _heads)
+        {
+            for (var pending = head; pending is not null; pending = pending.Next)
+            {
+                var payload = pending.Payload.Span;
+                if (payload.Length > echo.Length && payload.StartsWith(echo) && (oldest is null || pending.FirstSentAt < oldest.FirstSentAt))
+                {
+                    oldest = pending;
+                }
+            }
+        }
+
+        return oldest;
+    }
+
     /// <summary>Finds the tagged call numbered <paramref name="callNumber"/>.</summary>
     public PendingEcho? FindCall(long callNumber)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using UdpEcho.Timing;
 using UdpEcho.Transport;
 
 namespace UdpEcho.Pipeline;
@@ -68,21 +69,21 @@ internal abstract class DueScheduler : IDisposable
             Interlocked.Exchange(ref _kicked, 1);
             if (due < Interlocked.Read(ref _planned))
             {
-                _wait.Wake();
+                _wait.Set();
             }
         }
 
         public override void Dispose()
         {
             _stopped = true;
-            _wait.Wake();
+            _wait.Set();
             _thread.Join();
             _wait.Dispose();
         }
 
         private void Run()
         {
-            _wait.PrepareThread();
+            PreciseWait.TightenCurrentThread();
             while (!_stopped)
             {
                 Interlocked.Exchange(ref _kicked, 0);
@@ -90,7 +91,7 @@ internal abstract class DueScheduler : IDisposable
                 Interlocked.Exchange(ref _planned, next);
                 if (Interlocked.CompareExchange(ref _kicked, 0, 0) == 0)
                 {
-                    _wait.WaitUntil(next);
+                    _ = _wait.Wait(next);
                 }
             }
         }

@@ -34,8 +34,12 @@ internal sealed class LatencyHistogram
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(highestTrackableValue, 2L);
         HighestTrackableValue = highestTrackableValue;
-        _counts = new long[(BucketsNeeded(highestTrackableValue) + 1) * SubBucketHalfCount];
+        BucketCount = BucketsNeeded(highestTrackableValue);
+        _counts = new long[(BucketCount + 1) * SubBucketHalfCount];
     }
+
+    /// <summary>Gets the number of power-of-two buckets, as HdrHistogram counts them (its <c>BucketCount</c>).</summary>
+    public int BucketCount { get; }
 
     /// <summary>Gets the largest value recorded as itself; larger ones are recorded as this.</summary>
     public long HighestTrackableValue { get; }
@@ -113,6 +117,30 @@ internal sealed class LatencyHistogram
         }
 
         return Max;
+    }
+
+    /// <summary>Takes the buckets that hold anything, in ascending order: what the statistics keep once the probe is over.</summary>
+    public HistogramSnapshot Snapshot()
+    {
+        var values = new List<long>();
+        var counts = new List<long>();
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            if (_counts[i] != 0)
+            {
+                values.Add(ValueFromIndex(i));
+                counts.Add(_counts[i]);
+            }
+        }
+
+        return new HistogramSnapshot([.. values], [.. counts], TotalCount, BucketCount);
+    }
+
+    /// <summary>Gets the value in the middle of <paramref name="value"/>'s bucket, which HdrHistogram's mean takes for every value in it.</summary>
+    public static long MedianEquivalentValue(long value)
+    {
+        var lowest = LowestEquivalentValue(value);
+        return lowest + ((HighestEquivalentValue(value) - lowest + 1) >> 1);
     }
 
     /// <summary>Gets the smallest value that shares <paramref name="value"/>'s bucket.</summary>

@@ -71,14 +71,18 @@ internal sealed class ProbeLedger
     /// Moves past resolved probes and finds the oldest unresolved one whose deadline has passed at <paramref name="now"/>;
     /// the caller resolves it and asks again.
     /// </summary>
-    public bool TryFindExpired(long now, long timeoutTicks, out long sequence)
+    public bool TryFindExpired(long now, long timeoutTicks, out long sequence) =>
+        TryFindOldestUnresolved(out sequence) && now - _sentAt[Slot(sequence)] >= timeoutTicks;
+
+    /// <summary>Moves past resolved probes and finds the oldest one still in flight.</summary>
+    public bool TryFindOldestUnresolved(out long sequence)
     {
         while (Oldest < Next)
         {
             if (_state[Slot(Oldest)] == Unresolved)
             {
                 sequence = Oldest;
-                return now - _sentAt[Slot(Oldest)] >= timeoutTicks;
+                return true;
             }
 
             Oldest++;

@@ -1,21 +1,25 @@
 using System.Net.Sockets;
 using UdpEcho.Correlation;
+using UdpEcho.Timing;
 using UdpEcho.Transport;
 
 namespace UdpEcho.Probing;
 
 /// <summary>
-/// One running probe: its own loop sends tagged datagrams on schedule and times them out; the client's receive loop
-/// hands it every echo that carries its stream number. Every statistic is kept here, under one lock.
+/// One running probe: its own loop sends tagged datagrams on schedule and times them out (<c>ProbeRun.Loop.cs</c>); the
+/// client's receive thread hands it every echo that carries its stream number. Every statistic is kept here, under one
+/// lock.
 /// </summary>
 /// <remarks>Probe <c>k</c> is sequence <c>k</c> of the probe's stream; <see cref="ProbeLedger"/> keeps track of them.</remarks>
-internal sealed class ProbeRun : IDisposable
+internal sealed partial class ProbeRun : IDisposable
 {
+    /// <summary>How late a paced probe may leave and keep the schedule, unless a tenth of the interval is more.</summary>
+    private static readonly TimeSpan RescheduleAfter = TimeSpan.FromMicroseconds(50);
+
     private readonly object _gate = new();
-    private readonly ClientConnection _connection;
+    private readonly IEchoConnection _connection;
     private readonly TimeProvider _time;
     private readonly IProgress<UdpEchoProbeProgress>? _progress;
-    private readonly AsyncSignal _wake;
     private readonly byte[] _datagram;
     private readonly int _size;
     private readonly long _warmUp;
@@ -23,6 +27,7 @@ internal sealed class ProbeRun : IDisposable
     private readonly long _durationTicks;
     private readonly long _timeoutTicks;
     private readonly double _intervalTicks;
+    private readonly long _lateTicks;
     private readonly int _window;
     private readonly RoundTripAccumulator _roundTrips;
     private readonly ProbeLedger _ledger = new();
@@ -41,8 +46,11 @@ internal sealed class ProbeRun : IDisposable
     private long _reordered;
     private long _late;
     private long _corrupt;
+    private long _truncated;
+    private long _unreachable;
+    private long _firstSend;
 
-    public ProbeRun(ClientConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
+    public ProbeRun(IEchoConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
     {
         _connection = connection;
         Stream = stream;
@@ -54,76 +62,27 @@ internal sealed class ProbeRun : IDisposable
         _durationTicks = options.Duration is { } duration && duration != Timeout.InfiniteTimeSpan ? EchoCalls.ToTimestampTicks(duration, time) : long.MaxValue;
         _timeoutTicks = EchoCalls.ToTimestampTicks(options.Timeout, time);
         _intervalTicks = options.IntervalSeconds * time.TimestampFrequency;
+        _lateTicks = (long)Math.Max(_intervalTicks / 10, RescheduleAfter.TotalSeconds * time.TimestampFrequency);
         _window = options.EffectiveWindow;
         _roundTrips = new RoundTripAccumulator(options.Timeout, time.TimestampFrequency);
         _datagram = new byte[_size];
         EchoTag.WriteStream(_datagram, stream);
         PayloadPattern.Fill(_datagram, EchoTag.Length, options.Pattern, options.Seed);
-        _wake = new AsyncSignal(time);
+
+        // The system clock gets a thread of its own with a precise wait; any other clock (a test's) its own timers.
+        if (ReferenceEquals(time, TimeProvider.System))
+        {
+            _preciseWake = new PreciseWait();
+        }
+        else
+        {
+            _timerWake = new AsyncSignal(time);
+        }
     }
 
     public uint Stream { get; }
 
-    public async Task<UdpEchoProbeResult> RunAsync(CancellationToken cancellationToken)
-    {
-        using var registration = cancellationToken.UnsafeRegister(static state => ((AsyncSignal)state!).Set(), _wake);
-        try
-        {
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                TimeSpan? wait;
-                lock (_gate)
-                {
-                    if (_fault is { } fault)
-                    {
-                        throw fault;
-                    }
-
-                    var now = _time.GetTimestamp();
-                    ExpireLocked(now);
-                    if (!_sendingDone && (_ledger.Next >= _total || (_measureStart >= 0 && now - _measureStart >= _durationTicks)))
-                    {
-                        _sendingDone = true;
-                    }
-
-                    if (_sendingDone && _ledger.InFlight == 0)
-                    {
-                        break;
-                    }
-
-                    wait = NextWaitLocked(now, out var sendNow);
-                    if (sendNow)
-                    {
-                        StampLocked();
-                    }
-                }
-
-                if (wait is null)
-                {
-                    // Sent right after the timestamp was written into it: as close to the send call as we get.
-                    await SendAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                await _wake.WaitAsync(wait == Timeout.InfiniteTimeSpan ? null : wait).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            lock (_gate)
-            {
-                throw new UdpEchoProbeCanceledException("The probe was cancelled; Result holds what it measured until then.", BuildResultLocked(), cancellationToken);
-            }
-        }
-
-        lock (_gate)
-        {
-            return BuildResultLocked();
-        }
-    }
-
-    /// <summary>Takes an echo that carries this probe's stream; says what it was. Called on the receive loop.</summary>
+    /// <summary>Takes an echo that carries this probe's stream; says what it was. Called on the receive thread.</summary>
     public UdpEchoMessageKind OnEcho(EchoTag tag, ReadOnlySpan<byte> datagram, long receivedAt)
     {
         lock (_gate)
@@ -132,40 +91,41 @@ internal sealed class ProbeRun : IDisposable
 
             // A sequence never sent (a garbled tag) is past the warm-up as far as anyone can tell: it counts.
             var measured = tag.Sequence >= (ulong)_warmUp;
+            var sent = _datagram.AsSpan(EchoTag.Length);
+            var payload = datagram[EchoTag.Length..];
+            var unresolved = tag.Sequence < (ulong)_ledger.Next && _ledger.IsUnresolved(sequence);
             if (tag.Sequence >= (ulong)_ledger.Next
-                || datagram.Length != _size
-                || !datagram[EchoTag.Length..].SequenceEqual(_datagram.AsSpan(EchoTag.Length)))
+                || !sent.StartsWith(payload)
+                || (unresolved && tag.Timestamp != _ledger.SentAt(sequence)))
             {
-                if (measured)
-                {
-                    _corrupt++;
-                }
-
-                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false);
+                _corrupt += measured ? 1 : 0;
+                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false, sentAt: -1);
                 return UdpEchoMessageKind.Corrupt;
             }
 
-            var unresolved = _ledger.IsUnresolved(sequence);
-            if (unresolved && tag.Timestamp != _ledger.SentAt(sequence))
+            if (payload.Length < sent.Length)
             {
-                if (measured)
+                // The start of what was sent, and no more: cut short by the server or the path. Not silence: the
+                // probe is lost now, not at its timeout.
+                _truncated += measured ? 1 : 0;
+                if (unresolved)
                 {
-                    _corrupt++;
+                    LoseLocked(sequence, UdpEchoProbeOutcome.Truncated, datagram.Length);
+                    ResolvedLocked();
+                }
+                else
+                {
+                    Report(sequence, UdpEchoProbeOutcome.Truncated, 0, datagram.Length, reordered: false, tag.Timestamp);
                 }
 
-                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false);
-                return UdpEchoMessageKind.Corrupt;
+                return UdpEchoMessageKind.Truncated;
             }
 
             var roundTrip = Math.Max(0, receivedAt - tag.Timestamp);
             if (_ledger.HasArrived(sequence))
             {
-                if (measured)
-                {
-                    _duplicates++;
-                }
-
-                Report(sequence, UdpEchoProbeOutcome.Duplicate, roundTrip, datagram.Length, reordered: false);
+                _duplicates += measured ? 1 : 0;
+                Report(sequence, UdpEchoProbeOutcome.Duplicate, roundTrip, datagram.Length, reordered: false, tag.Timestamp);
                 return UdpEchoMessageKind.Duplicate;
             }
 
@@ -185,33 +145,42 @@ internal sealed class ProbeRun : IDisposable
                 {
                     _received++;
                     _roundTrips.Add(roundTrip);
-                    if (reordered)
-                    {
-                        _reordered++;
-                    }
+                    _reordered += reordered ? 1 : 0;
                 }
 
                 Interlocked.Increment(ref _connection.Counters.Echoes);
                 _connection.RecordRoundTrip(_time.GetElapsedTime(0, roundTrip));
-                Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, datagram.Length, reordered);
-                _wake.Set();
+                Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, datagram.Length, reordered, tag.Timestamp);
+                ResolvedLocked();
                 return UdpEchoMessageKind.Echo;
             }
 
             if (unresolved)
             {
                 // Later than the timeout, before the loop noticed: it is lost, as it would have been a moment later.
-                TimeOut(sequence);
-                _wake.Set();
+                TimeOutLocked(sequence);
+                ResolvedLocked();
             }
 
-            if (measured)
-            {
-                _late++;
-            }
-
-            Report(sequence, UdpEchoProbeOutcome.Late, roundTrip, datagram.Length, reordered: false);
+            _late += measured ? 1 : 0;
+            Report(sequence, UdpEchoProbeOutcome.Late, roundTrip, datagram.Length, reordered: false, tag.Timestamp);
             return UdpEchoMessageKind.Late;
+        }
+    }
+
+    /// <summary>
+    /// The destination reported that nothing listens there (an ICMP error, on the receive thread): the oldest probe in
+    /// flight, which the report most likely answers (they come back in the order of the sends), is lost now, and the
+    /// probe goes on, as <c>ping</c> does.
+    /// </summary>
+    public void OnUnreachable()
+    {
+        lock (_gate)
+        {
+            if (UnreachableLocked())
+            {
+                ResolvedLocked();
+            }
         }
     }
 
@@ -220,60 +189,39 @@ internal sealed class ProbeRun : IDisposable
     {
         lock (_gate)
         {
-            _fault ??= exception;
+            FailLocked(exception);
         }
-
-        _wake.Set();
     }
 
-    public void Dispose() => _wake.Dispose();
-
-    /// <summary>Decides what the loop does next: send now (returns null), or wait that long (infinite: until signalled).</summary>
-    private TimeSpan? NextWaitLocked(long now, out bool sendNow)
+    private void FailLocked(Exception exception)
     {
-        var wakeAt = long.MaxValue;
-        if (!_sendingDone && _ledger.InFlight < _window)
-        {
-            var due = _ledger.Next == 0 || _intervalTicks <= 0 ? now : _scheduleStart + (long)(_ledger.Next * _intervalTicks);
-            if (due <= now)
-            {
-                sendNow = true;
-                return null;
-            }
-
-            wakeAt = due;
-        }
-
-        if (!_sendingDone && _measureStart >= 0 && _durationTicks != long.MaxValue)
-        {
-            wakeAt = Math.Min(wakeAt, _measureStart + _durationTicks);
-        }
-
-        if (_ledger.InFlight > 0)
-        {
-            // After ExpireLocked the oldest probe is in flight and not yet due.
-            wakeAt = Math.Min(wakeAt, _ledger.SentAt(_ledger.Oldest) + _timeoutTicks);
-        }
-
-        sendNow = false;
-        if (wakeAt == long.MaxValue)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-
-        // Timers tick in milliseconds; waking early would only spin, so round up.
-        var remaining = _time.GetElapsedTime(now, Math.Max(now, wakeAt));
-        return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(remaining.TotalMilliseconds)));
+        _fault ??= exception;
+        Wake();
     }
 
-    /// <summary>Takes the next probe's send time and writes its tag. Under the lock, just before the send.</summary>
-    private void StampLocked()
+    public void Dispose()
     {
+        _preciseWake?.Dispose();
+        _timerWake?.Dispose();
+    }
+
+    /// <summary>
+    /// Sends the next probe: takes its send time, writes it into the tag and sends it at once, all under the lock, so
+    /// that the loop and the receive thread may both send (the datagram buffer is shared).
+    /// </summary>
+    private void SendNextLocked()
+    {
+        // Only the tag and the system call come between the timestamp and the send; the ledger records the probe just
+        // after it, still under the lock, which the receive thread must take before it can hand over the echo.
+        var sequence = _ledger.Next;
         var now = _time.GetTimestamp();
-        var sequence = _ledger.Send(now);
+        EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
+        var error = _connection.Send(_datagram);
+        _ledger.Send(now);
         if (sequence == 0)
         {
             _scheduleStart = now;
+            _firstSend = now;
         }
 
         if (sequence >= _warmUp)
@@ -287,89 +235,58 @@ internal sealed class ProbeRun : IDisposable
             _sent++;
         }
 
-        EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
-    }
-
-    private async ValueTask SendAsync(CancellationToken cancellationToken)
-    {
-        try
+        if (error == SocketError.Success)
         {
-            await _connection.Socket.SendAsync(_datagram, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _connection.Counters.DatagramsSent);
         }
-        catch (SocketException e) when (_connection.Closing)
+        else if (_connection.Closing || error == SocketError.OperationAborted)
         {
-            throw ClientConnection.Disposed("probing", e);
+            FailLocked(ClientErrors.Disposed("probing", new SocketException((int)error)));
         }
-        catch (ObjectDisposedException e)
+        else if (UdpSockets.IsUnreachable(error) && UnreachableLocked())
         {
-            throw ClientConnection.Disposed("probing", e);
+            // The report of an earlier probe, handed to this send: the kernel dropped this datagram for it. The loop,
+            // not this send, decides what comes next, so that failing sends never recurse.
+            Wake();
         }
-        catch (SocketException e) when (UdpSockets.IsUnreachable(e.SocketErrorCode))
-        {
-            throw _connection.Unreachable(e);
-        }
-        catch (SocketException e) when (UdpSockets.IsTransient(e.SocketErrorCode))
-        {
-            // No room in the send buffer, for example: the probe stays in flight, times out and counts as lost.
-        }
+
+        // Anything passing (no room in the send buffer, say): the probe stays in flight, times out and counts as lost.
     }
 
     private void ExpireLocked(long now)
     {
         while (_ledger.TryFindExpired(now, _timeoutTicks, out var sequence))
         {
-            TimeOut(sequence);
+            TimeOutLocked(sequence);
         }
     }
 
-    private void TimeOut(long sequence)
+    private void TimeOutLocked(long sequence)
     {
-        _ledger.Resolve(sequence);
-        if (sequence >= _warmUp)
-        {
-            _lost++;
-        }
-
         Interlocked.Increment(ref _connection.Counters.Timeouts);
         _connection.RecordTimeout();
-        Report(sequence, UdpEchoProbeOutcome.TimedOut, 0, 0, reordered: false);
+        LoseLocked(sequence, UdpEchoProbeOutcome.TimedOut, 0);
     }
 
-    private void Report(long sequence, UdpEchoProbeOutcome outcome, long roundTripTicks, int length, bool reordered)
+    /// <summary>Takes the oldest probe in flight to be the one an ICMP error answers, and loses it; false when none is in flight.</summary>
+    private bool UnreachableLocked()
     {
-        _progress?.Report(new UdpEchoProbeProgress
+        if (!_ledger.TryFindOldestUnresolved(out var sequence))
         {
-            Sequence = sequence,
-            Outcome = outcome,
-            RoundTripTime = roundTripTicks == 0 ? TimeSpan.Zero : _time.GetElapsedTime(0, roundTripTicks),
-            Length = length,
-            Reordered = reordered,
-            IsWarmUp = sequence < _warmUp,
-            Sent = _sent,
-            Received = _received,
-            Lost = _lost,
-        });
+            return false;
+        }
+
+        _unreachable += sequence >= _warmUp ? 1 : 0;
+        LoseLocked(sequence, UdpEchoProbeOutcome.Unreachable, 0);
+        return true;
     }
 
-    private UdpEchoProbeResult BuildResultLocked()
+    /// <summary>Resolves a probe in flight as lost: timed out, truncated or unreachable.</summary>
+    private void LoseLocked(long sequence, UdpEchoProbeOutcome outcome, int length)
     {
-        // Probes still in flight (only when cancelled) have no outcome yet: they are neither received nor lost.
-        var sent = _sent - _ledger.CountUnresolvedFrom(_warmUp);
-        var duration = _measureStart < 0 ? TimeSpan.Zero : _time.GetElapsedTime(_measureStart, _lastMeasuredSend);
-        return new UdpEchoProbeResult
-        {
-            RemoteEndPoint = _connection.Remote,
-            Sent = sent,
-            Received = _received,
-            Duplicates = _duplicates,
-            Reordered = _reordered,
-            Late = _late,
-            Corrupt = _corrupt,
-            RoundTrip = _roundTrips.Statistics(),
-            Jitter = _roundTrips.Jitter,
-            Duration = duration,
-            AchievedRate = _sent >= 2 && duration > TimeSpan.Zero ? (_sent - 1) / duration.TotalSeconds : 0,
-        };
+        var sentAt = _ledger.SentAt(sequence);
+        _ledger.Resolve(sequence);
+        _lost += sequence >= _warmUp ? 1 : 0;
+        Report(sequence, outcome, 0, length, reordered: false, sentAt);
     }
 }

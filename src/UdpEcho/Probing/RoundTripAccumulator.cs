@@ -56,6 +56,8 @@ internal sealed class RoundTripAccumulator
             P99 = FromNanoseconds(_histogram.ValueAtPercentile(99)),
             P999 = FromNanoseconds(_histogram.ValueAtPercentile(99.9)),
             Max = FromNanoseconds(_histogram.Max),
+            Count = _count,
+            Distribution = _histogram.Snapshot(),
         };
 
     private static TimeSpan FromNanoseconds(double nanoseconds) => TimeSpan.FromTicks((long)Math.Round(nanoseconds / 100));

@@ -12,8 +12,10 @@ namespace UdpEcho;
 /// <see cref="Window"/> probes in flight (1 by default, a ping-pong like netperf's UDP_RR) and sends the next as soon
 /// as one is answered or times out. With either, it is an open loop: probe <c>k</c> is sent at <c>k</c> intervals
 /// after the first, whether or not earlier ones were answered (like iperf3 or sockperf under load), and
-/// <see cref="Window"/>, unlimited by default then, only caps the probes in flight. Timers tick in milliseconds:
-/// faster rates are kept on average by sending the probes that are due together.
+/// <see cref="Window"/>, unlimited by default then, only caps the probes in flight. With
+/// <see cref="TimeProvider.System"/> the probe's sends are timed by a thread of its own that sleeps until each is due
+/// (on Linux to within a few microseconds), not by the system's timers, which on Linux advance in steps of the
+/// kernel's tick (4 ms at HZ=250); with any other <see cref="TimeProvider"/> (a test's), by that provider's timers.
 /// </para>
 /// <para>
 /// Every probe datagram starts with a 24-byte tag (magic, probe number, send timestamp) that any echo server reflects,

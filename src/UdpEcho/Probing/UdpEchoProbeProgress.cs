@@ -18,10 +18,13 @@ public readonly record struct UdpEchoProbeProgress
     /// <summary>Gets what happened.</summary>
     public UdpEchoProbeOutcome Outcome { get; init; }
 
-    /// <summary>Gets the round-trip time of this echo: from the send of the probe to the echo's arrival. Zero for <see cref="UdpEchoProbeOutcome.TimedOut"/> and <see cref="UdpEchoProbeOutcome.Corrupt"/>.</summary>
+    /// <summary>Gets the round-trip time of this echo: from the send of the probe to the echo's arrival. Zero when there is none: <see cref="UdpEchoProbeOutcome.TimedOut"/>, <see cref="UdpEchoProbeOutcome.Truncated"/>, <see cref="UdpEchoProbeOutcome.Unreachable"/> and <see cref="UdpEchoProbeOutcome.Corrupt"/>.</summary>
     public TimeSpan RoundTripTime { get; init; }
 
-    /// <summary>Gets the length of the echo in bytes; 0 for <see cref="UdpEchoProbeOutcome.TimedOut"/>.</summary>
+    /// <summary>Gets when the probe was sent, counted from the send of the run's first probe (warm-up included); zero for <see cref="UdpEchoProbeOutcome.Corrupt"/>, whose probe is unknown.</summary>
+    public TimeSpan SendTime { get; init; }
+
+    /// <summary>Gets the length of the echo in bytes; 0 for <see cref="UdpEchoProbeOutcome.TimedOut"/> and <see cref="UdpEchoProbeOutcome.Unreachable"/>.</summary>
     public int Length { get; init; }
 
     /// <summary>Gets a value indicating whether this answer arrived after the echo of a later probe.</summary>
@@ -36,6 +39,6 @@ public readonly record struct UdpEchoProbeProgress
     /// <summary>Gets how many measured probes had been answered at the time of this event.</summary>
     public long Received { get; init; }
 
-    /// <summary>Gets how many measured probes had timed out at the time of this event.</summary>
+    /// <summary>Gets how many measured probes had been lost (timed out, truncated or unreachable) at the time of this event.</summary>
     public long Lost { get; init; }
 }

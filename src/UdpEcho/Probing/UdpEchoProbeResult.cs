@@ -1,4 +1,5 @@
 using System.Net;
+using UdpEcho.Probing;
 
 namespace UdpEcho;
 
@@ -18,7 +19,7 @@ public sealed class UdpEchoProbeResult
     /// <summary>Gets the number of probes whose first intact echo arrived within the timeout.</summary>
     public long Received { get; init; }
 
-    /// <summary>Gets the number of probes that got no intact echo within the timeout: <see cref="Sent"/> minus <see cref="Received"/>.</summary>
+    /// <summary>Gets the number of probes that got no intact echo within the timeout (timed out, truncated or unreachable): <see cref="Sent"/> minus <see cref="Received"/>.</summary>
     public long Lost => Sent - Received;
 
     /// <summary>Gets <see cref="Lost"/> as a percentage of <see cref="Sent"/>; 0 when nothing was sent.</summary>
@@ -33,8 +34,14 @@ public sealed class UdpEchoProbeResult
     /// <summary>Gets the number of probes whose first echo arrived after the timeout. They are also counted in <see cref="Lost"/>.</summary>
     public long Late { get; init; }
 
-    /// <summary>Gets the number of echoes that named a probe of this run but differed from what was sent, truncated ones included.</summary>
+    /// <summary>Gets the number of echoes that named a probe of this run but differed from what was sent (truncated ones are counted apart).</summary>
     public long Corrupt { get; init; }
+
+    /// <summary>Gets the number of echoes that came back cut short: the start of a probe's datagram and no more. Their probes are lost, at once.</summary>
+    public long Truncated { get; init; }
+
+    /// <summary>Gets the number of probes lost to a report that the destination is unreachable (an ICMP error such as port unreachable). They are also counted in <see cref="Lost"/>.</summary>
+    public long Unreachable { get; init; }
 
     /// <summary>Gets the round-trip times of the received probes.</summary>
     public UdpEchoRoundTripStatistics RoundTrip { get; init; } = new();
@@ -51,4 +58,9 @@ public sealed class UdpEchoProbeResult
 
     /// <summary>Gets the rate at which probes were sent, in messages per second: the <see cref="Sent"/> - 1 intervals between sends over <see cref="Duration"/>. Zero with fewer than two probes.</summary>
     public double AchievedRate { get; init; }
+
+    /// <summary>Gives the figures as <c>udpecho ping</c> prints them: counts, loss, round trips in milliseconds, jitter and rate.</summary>
+    /// <returns>The figures on one line.</returns>
+    public override string ToString() => Figures.Invariant(
+        $"{RemoteEndPoint}: {Sent} sent, {Received} received, {Figures.Percent(LossPercent)} loss, {Duplicates} duplicates, {Reordered} reordered, {Late} late, {Corrupt} corrupt, {Truncated} truncated, {Unreachable} unreachable; rtt {RoundTrip}; jitter {Figures.Ms(Jitter)} ms; {AchievedRate:0.##} probes/s over {Duration.TotalSeconds:0.000} s");
 }

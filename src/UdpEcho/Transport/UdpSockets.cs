@@ -172,6 +172,29 @@ internal static class UdpSockets
         }
     }
 
+    /// <summary>Sets <c>SO_RCVBUF</c> and <c>SO_SNDBUF</c> where given; the kernel may grant less (Linux caps them at <c>net.core.rmem_max</c> and <c>wmem_max</c>).</summary>
+    /// <exception cref="UdpEchoException">The operating system refused a size outright.</exception>
+    public static void SetBufferSizes(Socket socket, IPEndPoint remote, int? receiveBufferSize, int? sendBufferSize)
+    {
+        try
+        {
+            if (receiveBufferSize is int receive)
+            {
+                socket.ReceiveBufferSize = receive;
+            }
+
+            if (sendBufferSize is int send)
+            {
+                socket.SendBufferSize = send;
+            }
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new UdpEchoException($"Cannot size the socket buffers for {remote} ({receiveBufferSize} bytes to receive, {sendBufferSize} to send): {e.Message} ({e.SocketErrorCode}).", e.SocketErrorCode, remote, e);
+        }
+    }
+
     public static void DisableConnectionResetReporting(Socket socket)
     {
         if (OperatingSystem.IsWindows())

@@ -11,10 +11,10 @@ internal sealed class ScriptedPeer : IDisposable
 {
     private readonly Socket _socket;
 
-    public ScriptedPeer(AddressFamily family = AddressFamily.InterNetwork)
+    public ScriptedPeer(AddressFamily family = AddressFamily.InterNetwork, int port = 0)
     {
         _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
-        _socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, 0));
+        _socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, port));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 

@@ -10,16 +10,39 @@ namespace UdpEcho.Tests.Client;
 internal sealed class SignallingTimeProvider : FakeTimeProvider
 {
     private readonly SemaphoreSlim _timersArmed = new(0);
+    private readonly List<TimeSpan> _armed = [];
+
+    /// <summary>Gets every due time a timer was armed with, in order.</summary>
+    public IReadOnlyList<TimeSpan> Armed
+    {
+        get
+        {
+            lock (_armed)
+            {
+                return [.. _armed];
+            }
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new SignallingTimer(base.CreateTimer(callback, state, dueTime, period), this);
         if (dueTime != Timeout.InfiniteTimeSpan)
         {
-            _timersArmed.Release();
+            Signal(dueTime);
         }
 
         return timer;
+    }
+
+    private void Signal(TimeSpan dueTime)
+    {
+        lock (_armed)
+        {
+            _armed.Add(dueTime);
+        }
+
+        _timersArmed.Release();
     }
 
     public async Task WaitForTimerAsync()
@@ -37,7 +60,7 @@ internal sealed class SignallingTimeProvider : FakeTimeProvider
             var changed = inner.Change(dueTime, period);
             if (dueTime != Timeout.InfiniteTimeSpan)
             {
-                owner._timersArmed.Release();
+                owner.Signal(dueTime);
             }
 
             return changed;

@@ -77,7 +77,7 @@ public sealed class TaggedMatchingTests
         var timeout = TimeSpan.FromMilliseconds(200);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions
         {
-            RemoteEndPoint = peer.EndPoint, Matching = UdpEchoMatching.Tagged, Timeout = timeout, Retries = 1, TimeProvider = time,
+            RemoteEndPoint = peer.EndPoint, Matching = UdpEchoMatching.Tagged, Timeout = timeout, Retries = 1, RetryJitter = 0, TimeProvider = time,
         });
         var kinds = new List<UdpEchoMessageKind>();
         var late = new TaskCompletionSource();
@@ -141,13 +141,13 @@ public sealed class TaggedMatchingTests
         await answered.WaitAsync(TestTimeouts.Await);
         await peer.SendAsync(answeredDatagram, from);
 
-        // A call whose echo comes in corrupted, then cut short, then after its timeout.
+        // A call whose echo comes in corrupted, then with a byte too many, then after its timeout.
         var lost = client.SendAndReceiveAsync("lost in transit").AsTask();
         var (lostDatagram, _) = await peer.ReceiveAsync();
         var flipped = lostDatagram.ToArray();
         flipped[^1] ^= 0x20;
         await peer.SendAsync(flipped, from);
-        await peer.SendAsync(lostDatagram[..^3], from);
+        await peer.SendAsync(lostDatagram.Append((byte)0x21).ToArray(), from);
         await WaitForAsync(count, 4);
         await time.WaitForTimerAsync();
         time.Advance(TimeSpan.FromSeconds(1));
@@ -164,7 +164,7 @@ public sealed class TaggedMatchingTests
         var statistics = client.GetStatistics();
         await client.DisposeAsync();
         Assert.Equal(
-            [("Echo", 32), ("Duplicate", 32), ("Corrupt", 39), ("Corrupt", 36), ("Late", 39), ("Foreign", 6), ("Foreign", 32)],
+            [("Echo", 32), ("Duplicate", 32), ("Corrupt", 39), ("Corrupt", 40), ("Late", 39), ("Foreign", 6), ("Foreign", 32)],
             received);
         Assert.Equal(2, statistics.DatagramsSent);
         Assert.Equal(7, statistics.DatagramsReceived);

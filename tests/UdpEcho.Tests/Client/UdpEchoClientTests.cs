@@ -57,16 +57,19 @@ public sealed class UdpEchoClientTests
         var timeout = TimeSpan.FromSeconds(1);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions
         {
-            RemoteEndPoint = peer.EndPoint, Timeout = timeout, Retries = 2, TimeProvider = time,
+            RemoteEndPoint = peer.EndPoint, Timeout = timeout, Retries = 2, RetryJitter = 0, TimeProvider = time,
         });
 
+        // Each attempt waits twice as long as the one before (RetryBackoff's default): 1, 2 and 4 s.
         var call = client.SendAndReceiveAsync("anyone?").AsTask();
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             Assert.Equal("anyone?"u8.ToArray(), (await peer.ReceiveAsync()).Payload);
             await time.WaitForTimerAsync();
+            var wait = timeout * Math.Pow(2, attempt - 1);
+            time.Advance(wait - TimeSpan.FromTicks(1));
             Assert.False(call.IsCompleted);
-            time.Advance(timeout);
+            time.Advance(TimeSpan.FromTicks(1));
         }
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TestTimeouts.Await));
@@ -85,7 +88,7 @@ public sealed class UdpEchoClientTests
         var timeout = TimeSpan.FromMilliseconds(250);
         await using var client = new UdpEchoClient(new UdpEchoClientOptions
         {
-            RemoteEndPoint = peer.EndPoint, Timeout = timeout, Retries = 1, TimeProvider = time,
+            RemoteEndPoint = peer.EndPoint, Timeout = timeout, Retries = 1, RetryJitter = 0, TimeProvider = time,
         });
 
         var call = client.SendAndReceiveAsync("again").AsTask();
@@ -173,14 +176,14 @@ public sealed class UdpEchoClientTests
         var call = client.SendAndReceiveAsync("abc").AsTask();
         var (_, from) = await peer.ReceiveAsync();
         await peer.SendAsync("abd"u8.ToArray(), from);
-        await peer.SendAsync("ab"u8.ToArray(), from);
+        await peer.SendAsync("abcd"u8.ToArray(), from);
         await peer.SendAsync("abc"u8.ToArray(), from);
         var reply = await call.WaitAsync(TestTimeouts.Await);
 
         Assert.Equal("abc"u8.ToArray(), reply.Payload.ToArray());
         Assert.Equal(2, client.GetStatistics().Unmatched);
         await client.DisposeAsync(); // ends the receive loop, so every handler call has returned
-        Assert.Equal(["abd Unmatched", "ab Unmatched", "abc Echo"], seen);
+        Assert.Equal(["abd Unmatched", "abcd Unmatched", "abc Echo"], seen);
     }
 
     [Fact(Timeout = TestTimeouts.Short)]

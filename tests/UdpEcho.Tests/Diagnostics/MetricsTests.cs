@@ -116,7 +116,7 @@ public sealed class MetricsTests
         var time = new SignallingTimeProvider();
         using var peer = new ScriptedPeer(AddressFamily.InterNetworkV6);
         await using var client = new UdpEchoClient(
-            new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Retries = 1, TimeProvider = time }, null, metrics);
+            new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Retries = 1, RetryJitter = 0, TimeProvider = time }, null, metrics);
 
         var answered = client.SendAndReceiveAsync("rtt").AsTask();
         var (_, from) = await peer.ReceiveAsync();
@@ -132,7 +132,7 @@ public sealed class MetricsTests
         time.Advance(TimeSpan.FromSeconds(1));
         await peer.ReceiveAsync();
         await time.WaitForTimerAsync();
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(2)); // the retry waits twice as long
         await Assert.ThrowsAsync<TimeoutException>(() => lost.WaitAsync(TestTimeouts.Await));
 
         var roundTrip = Assert.Single(metrics.Of("udpecho.client.round_trip.duration", ("network.type", "ipv6"), ("network.transport", "udp")));

@@ -75,7 +75,7 @@ public sealed class ClientFaultTests
             ShutdownTimeout = TimeSpan.Zero,
             Impairment = { Delay = TimeSpan.FromSeconds(1) },
         });
-        var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.Target(), Timeout = TimeSpan.FromSeconds(30) });
+        var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.Target(), Timeout = TimeSpan.FromSeconds(30), MaxCallsInFlight = 100 });
         var calls = Enumerable.Range(0, 100).Select(i => client.SendAndReceiveAsync(BitConverter.GetBytes(i)).AsTask()).ToArray();
         await Conditions.WaitUntilAsync(() => server.GetStatistics().DatagramsReceived == 100);
 

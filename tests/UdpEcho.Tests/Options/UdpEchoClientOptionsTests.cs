@@ -8,7 +8,7 @@ public sealed class UdpEchoClientOptionsTests
     private static readonly IPEndPoint Somewhere = new(IPAddress.Loopback, 7007);
 
     [Fact(Timeout = TestTimeouts.Short)]
-    public async Task Defaults_OneSecondTimeoutNoRetriesSystemClock()
+    public async Task Defaults_OneSecondTimeoutNoRetriesSystemClockLargeBuffers()
     {
         var options = new UdpEchoClientOptions();
 
@@ -18,6 +18,11 @@ public sealed class UdpEchoClientOptionsTests
         Assert.Null(options.LocalEndPoint);
         Assert.Same(TimeProvider.System, options.TimeProvider);
         Assert.Equal(UdpEchoMatching.ExactBytes, options.Matching);
+        Assert.Equal(2, options.RetryBackoff);
+        Assert.Equal(0.2, options.RetryJitter);
+        Assert.Equal(64, options.MaxCallsInFlight);
+        Assert.Equal(8 << 20, options.ReceiveBufferSize);
+        Assert.Equal(8 << 20, options.SendBufferSize);
         await Task.CompletedTask;
     }
 
@@ -35,6 +40,13 @@ public sealed class UdpEchoClientOptionsTests
         { o => o.LocalEndPoint = new IPEndPoint(IPAddress.IPv6Loopback, 0), "LocalEndPoint", "not of the same address family" },
         { o => o.TimeProvider = null!, "TimeProvider", "must be set" },
         { o => o.Matching = (UdpEchoMatching)7, "Matching", "it was 7" },
+        { o => o.RetryBackoff = 0.5, "RetryBackoff", "from 1 to 10; it was 0.5" },
+        { o => o.RetryBackoff = double.NaN, "RetryBackoff", "it was NaN" },
+        { o => o.RetryJitter = -0.1, "RetryJitter", "from 0 to 1; it was -0.1" },
+        { o => o.RetryJitter = 1.5, "RetryJitter", "it was 1.5" },
+        { o => o.MaxCallsInFlight = 0, "MaxCallsInFlight", "from 1 to 1048576; it was 0" },
+        { o => o.ReceiveBufferSize = 0, "ReceiveBufferSize", "positive when set; it was 0" },
+        { o => o.SendBufferSize = -1, "SendBufferSize", "positive when set; it was -1" },
     };
 
     [Theory(Timeout = TestTimeouts.Short)]
@@ -61,6 +73,21 @@ public sealed class UdpEchoClientOptionsTests
 
         await using var client = new UdpEchoClient(options);
         Assert.Equal(Somewhere, client.RemoteEndPoint);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task ReceiveBufferSize_IsAskedOfTheSocket_WhichGrantsWhatTheSystemAllows()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions());
+        await server.StartAsync();
+        await using var small = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Timeout = TestTimeouts.Echo, ReceiveBufferSize = 65536, SendBufferSize = 65536 });
+        await using var large = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = server.LocalEndPoint, Timeout = TestTimeouts.Echo });
+
+        await small.SendAndReceiveAsync("small").AsTask().WaitAsync(TestTimeouts.Await);
+        await large.SendAndReceiveAsync("large").AsTask().WaitAsync(TestTimeouts.Await);
+
+        // Linux doubles what it grants and caps it at net.core.rmem_max, so only the order is certain everywhere.
+        Assert.True(large.ReceiveBufferSize > small.ReceiveBufferSize, $"asked 8 MiB, got {large.ReceiveBufferSize}; asked 64 KiB, got {small.ReceiveBufferSize}");
     }
 
     [Fact(Timeout = TestTimeouts.Short)]

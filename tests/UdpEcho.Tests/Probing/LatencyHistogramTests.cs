@@ -155,7 +155,7 @@ public sealed class LatencyHistogramTests
         return sorted[rank - 1];
     }
 
-    private static long[] Sample(string distribution, int count, int seed)
+    internal static long[] Sample(string distribution, int count, int seed)
     {
         var random = new Random(seed);
         var values = new long[count];

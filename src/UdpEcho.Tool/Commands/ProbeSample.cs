@@ -1,0 +1,23 @@
+namespace UdpEcho.Tool.Commands;
+
+/// <summary>
+/// One line of <c>udpecho ping --samples FILE</c>: what became of one probe, as JSON lines (one object a line). Times in
+/// microseconds with one decimal, as <c>--json</c> prints them; <see cref="RttMicroseconds"/> is null for a probe that
+/// got no echo.
+/// </summary>
+/// <param name="Sequence">The probe's number, counted from 0 with the warm-up.</param>
+/// <param name="SendTimeMicroseconds">When it left, from the first probe's send.</param>
+/// <param name="RttMicroseconds">Its round trip; null when it was lost.</param>
+/// <param name="Outcome"><c>answered</c>, <c>timedOut</c>, <c>truncated</c> or <c>unreachable</c>.</param>
+internal sealed record ProbeSample(long Sequence, double SendTimeMicroseconds, double? RttMicroseconds, string Outcome)
+{
+    /// <summary>The sample of a probe's outcome, or null for an event that is no probe's outcome (a duplicate, a late or corrupt echo) or a warm-up probe.</summary>
+    public static ProbeSample? From(UdpEchoProbeProgress e) => e.IsWarmUp ? null : e.Outcome switch
+    {
+        UdpEchoProbeOutcome.Answered => new(e.Sequence, ReportFormat.Microseconds(e.SendTime), ReportFormat.Microseconds(e.RoundTripTime), "answered"),
+        UdpEchoProbeOutcome.TimedOut => new(e.Sequence, ReportFormat.Microseconds(e.SendTime), null, "timedOut"),
+        UdpEchoProbeOutcome.Truncated => new(e.Sequence, ReportFormat.Microseconds(e.SendTime), null, "truncated"),
+        UdpEchoProbeOutcome.Unreachable => new(e.Sequence, ReportFormat.Microseconds(e.SendTime), null, "unreachable"),
+        _ => null,
+    };
+}

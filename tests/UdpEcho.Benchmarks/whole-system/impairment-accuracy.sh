@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# How true the impairment simulation is, measured from the outside: round trips through `udpecho serve --delay 5`,
+# `--delay 1` and `--delay 5 --jitter 2` by `blockping` (a plain blocking C client), and the loss pattern of
+# `--loss 0.1 --loss-burst 4` and `--loss 0.1` by a numbered flood (python). Prints the round-trip percentiles, the
+# server's own lateness figures (--json), the loss rate and the mean burst length of each, with the issue's targets.
+#   tests/UdpEcho.Benchmarks/whole-system/impairment-accuracy.sh [COUNT=2000]
+# Needs bash, gcc, python3, the .NET SDK and Linux. Sends only to 127.0.0.1; every process it starts is stopped on exit.
+set -euo pipefail
+count=${1:-2000}
+source "$(dirname "$0")/common.sh"
+build_references
+gcc -O2 -o "$work/blockping" "$here/blockping.c"
+udpecho=(dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll")
+
+# serve ARGS...: starts `udpecho serve --json` with ARGS on a free port; sets $port and $server_pid.
+serve() {
+  port=$(free_port)
+  start "$port" "${udpecho[@]}" serve --port "$port" --json "$@"
+  server_pid=${pids[-1]}
+}
+
+# stop_stats: stops the server and prints its final statistics (the JSON line it writes on SIGTERM).
+stop_stats() {
+  kill -TERM "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  tail -n 1 "$work/server-$port.log"
+}
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
+
+delay_row() {
+  local label=$1 target=$2
+  shift 2
+  serve "$@"
+  local result
+  result=$("$work/blockping" 127.0.0.1 "$port" "$count" 64 20 200)
+  local stats
+  stats=$(stop_stats)
+  local p50 p99 min max
+  p50=$(sed -n 's/.*p50_us=\([0-9.]*\).*/\1/p' <<<"$result")
+  p99=$(sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' <<<"$result")
+  min=$(sed -n 's/.*min_us=\([0-9.]*\).*/\1/p' <<<"$result")
+  max=$(sed -n 's/.*max_us=\([0-9.]*\).*/\1/p' <<<"$result")
+  local lateness
+  lateness=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("server lateness p50/p99/max %s/%s/%s" % (d["delayLatenessP50"], d["delayLatenessP99"], d["delayLatenessMax"]))' "$stats")
+  printf '%-28s rtt ms p50 %s p99 %s min %s max %s  (target: %s); %s\n' "$label" "$(ms "$p50")" "$(ms "$p99")" "$(ms "$min")" "$(ms "$max")" "$target" "$lateness"
+}
+
+loss_row() {
+  local label=$1 target=$2
+  shift 2
+  serve "$@"
+  python3 - "$port" 20000 "$label" "$target" <<'PY'
+import socket, sys, threading, time
+port, n, label, target = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.connect(("127.0.0.1", port))
+seen = bytearray(n)
+def receive():
+    s.settimeout(1.0)
+    try:
+        while True:
+            seen[int.from_bytes(s.recv(64)[:4], "big")] = 1
+    except socket.timeout:
+        pass
+t = threading.Thread(target=receive); t.start()
+for i in range(n):
+    s.send(i.to_bytes(4, "big") + bytes(60))
+    if i % 50 == 49:
+        time.sleep(0.001)  # well inside every buffer: any loss is the simulator's
+t.join()
+lost = [i for i in range(n) if not seen[i]]
+bursts = sum(1 for i in lost if i == 0 or seen[i - 1])
+print("%-28s loss %.2f%%, mean burst %.2f over %d bursts  (target: %s)" % (label, 100 * len(lost) / n, len(lost) / max(1, bursts), bursts, target))
+PY
+  stop_stats >/dev/null
+}
+
+echo "impairment-accuracy.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), count=$count"
+delay_row "--delay 5" "p50 5.0-5.3, p99 <= 6.0" --delay 5
+delay_row "--delay 1" "p50 1.0-1.25" --delay 1
+delay_row "--delay 5 --jitter 2" "within 3.0-7.5, p50 4.5-5.5" --delay 5 --jitter 2
+delay_row "--delay 5 --engine portable" "as the batched engine" --delay 5 --engine portable
+loss_row "--loss 0.1 --loss-burst 4" "10% +-2, mean burst 4 +-1" --loss 0.1 --loss-burst 4 --seed 1
+loss_row "--loss 0.1" "10% +-2, mean burst < 1.5" --loss 0.1 --seed 1
