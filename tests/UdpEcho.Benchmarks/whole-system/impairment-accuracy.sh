@@ -19,11 +19,11 @@ serve() {
   server_pid=${pids[-1]}
 }
 
-# stop_stats: stops the server and prints its final statistics (the JSON line it writes on SIGTERM).
-stop_stats() {
+# stop_server: stops the server and waits for it, so that its log ends with its final statistics (the JSON line it
+# writes on SIGTERM). Not in a subshell: only this shell can wait for its own child.
+stop_server() {
   kill -TERM "$server_pid"
   wait "$server_pid" 2>/dev/null || true
-  tail -n 1 "$work/server-$port.log"
 }
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
@@ -34,8 +34,9 @@ delay_row() {
   serve "$@"
   local result
   result=$("$work/blockping" 127.0.0.1 "$port" "$count" 64 20 200)
+  stop_server
   local stats
-  stats=$(stop_stats)
+  stats=$(tail -n 1 "$work/server-$port.log")
   local p50 p99 min max
   p50=$(sed -n 's/.*p50_us=\([0-9.]*\).*/\1/p' <<<"$result")
   p99=$(sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' <<<"$result")
@@ -74,7 +75,7 @@ lost = [i for i in range(n) if not seen[i]]
 bursts = sum(1 for i in lost if i == 0 or seen[i - 1])
 print("%-28s loss %.2f%%, mean burst %.2f over %d bursts  (target: %s)" % (label, 100 * len(lost) / n, len(lost) / max(1, bursts), bursts, target))
 PY
-  stop_stats >/dev/null
+  stop_server
 }
 
 echo "impairment-accuracy.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), count=$count"
