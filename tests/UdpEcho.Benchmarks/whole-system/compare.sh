@@ -14,11 +14,13 @@ idle_seconds=${IDLE_SECONDS:-3}
 read -ra serve_args <<<"${UDPECHO_SERVE_ARGS:-}"
 source "$(dirname "$0")/common.sh"
 build_references
+gcc -O2 -o "$work/blockping" "$here/blockping.c"
 
 mmsg=$(free_port); start "$mmsg" "$work/cecho" mmsg "$mmsg"
 naive=$(free_port); start "$naive" dotnet "$work/UdpEcho.Benchmarks/UdpEcho.Benchmarks.dll" naive-echo "$naive"
 udpecho=$(free_port); start "$udpecho" dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll" serve --port "$udpecho" "${serve_args[@]}"
 udpecho_pid=${pids[-1]}
+loops2=$(free_port); start "$loops2" dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll" serve --port "$loops2" --receive-loops 2 "${serve_args[@]}"
 
 # `cecho spin` busy-polls a whole core even when idle: it runs only while it is measured, and is paused
 # (SIGSTOP) the rest of the time, so that it takes no core from the server under test.
@@ -66,6 +68,19 @@ row() {
     "$corrupt" "$( ((failed)) && echo ", $failed rounds measured nothing")"
 }
 
+# blocking_row LABEL REFPORT OURPORT: the p50 round trip measured by blockping (a plain blocking C client: send, blocking
+# recv, one thread), one datagram in flight, 2000 messages per round; ROUNDS interleaved pairs, reference first.
+blocking_row() {
+  local label=$1 ref=$2 ours=$3 ratios=() a b
+  "$work/blockping" 127.0.0.1 "$ref" 500 >/dev/null; "$work/blockping" 127.0.0.1 "$ours" 500 >/dev/null
+  for _ in $(seq "$rounds"); do
+    a=$("$work/blockping" 127.0.0.1 "$ref" 2000 | sed -n 's/^p50_us=\([0-9.]*\).*/\1/p')
+    b=$("$work/blockping" 127.0.0.1 "$ours" 2000 | sed -n 's/^p50_us=\([0-9.]*\).*/\1/p')
+    ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { print b / a }')")
+  done
+  printf '%-42s %-16s %s  %s\n' "$label" "naive .NET loop" "$(printf '%s\n' "${ratios[@]}" | summary x)" "round trip (lower is better)"
+}
+
 # CPU time (user + system) of a process so far, in clock ticks: fields 14 and 15 of /proc/PID/stat.
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
@@ -89,8 +104,10 @@ echo "compare.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, rounds=$roun
 printf '%-42s %-16s %s\n' "scenario (udpecho unless named)" "reference" "ours / reference: median  [lowest .. highest round]"
 row "flood 64 B, 64 in flight" "cecho mmsg" flood 64 64 "$mmsg" "$udpecho" "throughput"
 row "flood 64 B, 64 in flight" "cecho spin" flood 64 64 "$spin" "$udpecho" "throughput"
+row "flood 64 B, 64 in flight, 2 receive loops" "cecho mmsg" flood 64 64 "$mmsg" "$loops2" "throughput"
 row "flood 65507 B, 8 in flight" "cecho mmsg" flood 65507 8 "$mmsg" "$udpecho" "throughput"
 row "ping-pong 64 B, 1 in flight (p50 RTT)" "naive .NET loop" pingpong 64 1 "$naive" "$udpecho" "round trip (lower is better)"
+blocking_row "ping-pong by blockping (p50 RTT)" "$naive" "$udpecho"
 row "naive .NET loop: flood 64 B, 64 in flight" "cecho mmsg" flood 64 64 "$mmsg" "$naive" "throughput (context)"
 idle_row
 if ((problems > 0)); then
