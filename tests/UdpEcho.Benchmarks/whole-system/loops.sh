@@ -22,9 +22,9 @@ done
 
 # rate PORT CLIENTS: the echoes/s of CLIENTS cflood processes flooding PORT together, summed.
 rate() {
-  local port=$1 clients=$2 i
-  for i in $(seq "$clients"); do "$work/cflood" flood "$port" 64 64 "$seconds" >"$work/rate.$i" 2>/dev/null & done
-  wait
+  local port=$1 clients=$2 i floods=()
+  for i in $(seq "$clients"); do "$work/cflood" flood "$port" 64 64 "$seconds" >"$work/rate.$i" 2>/dev/null & floods+=($!); done
+  wait "${floods[@]}" || true # only the floods: a plain wait would wait for the servers too
   cat "$work"/rate.* | awk '{ s += $1 } END { print s + 0 }'
   rm -f "$work"/rate.*
 }
