@@ -110,8 +110,10 @@ public static class UdpEchoServiceCollectionExtensions
     /// <param name="configuration">
     /// The section holding the client's settings, usually <c>configuration.GetSection("UdpEcho:Client")</c>:
     /// <c>RemoteEndPoint</c> (required: <c>"host:port"</c>, <c>"IPv4:port"</c> or <c>"[IPv6]:port"</c>), <c>Timeout</c>
-    /// (such as <c>"00:00:01"</c>), <c>Retries</c>, <c>Matching</c>, <c>LocalEndPoint</c> (an IP address, optionally with a
-    /// port). A key that is no option stops the host at start with an <see cref="OptionsValidationException"/> naming it.
+    /// (such as <c>"00:00:01"</c>), <c>Retries</c>, <c>RetryBackoff</c>, <c>RetryJitter</c>, <c>MaxCallsInFlight</c>,
+    /// <c>ReceiveBufferSize</c>, <c>SendBufferSize</c>, <c>Matching</c>, <c>LocalEndPoint</c> (an IP address, optionally with
+    /// a port): every property of <see cref="UdpEchoClientOptions"/> except <see cref="UdpEchoClientOptions.TimeProvider"/>.
+    /// A key that is no option stops the host at start with an <see cref="OptionsValidationException"/> naming it.
     /// </param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     [RequiresUnreferencedCode(StrictConfiguration.BinderNeedsReflection)]

@@ -31,7 +31,7 @@ internal sealed class UdpEchoMetrics
         ClientRoundTrip = meter.CreateHistogram<double>("udpecho.client.round_trip.duration", "s", "Time from the send of a datagram to the arrival of its echo, for calls and probes.");
         ClientTimeouts = meter.CreateCounter<long>("udpecho.client.timeouts", "{call}", "Calls that got no echo within any attempt, and probes that got none within their timeout.");
         ClientRetries = meter.CreateCounter<long>("udpecho.client.retries", "{datagram}", "Datagrams sent again after an attempt timed out.");
-        ClientUnmatched = meter.CreateCounter<long>("udpecho.client.unmatched", "{datagram}", "Datagrams that completed no call and answered no probe, by kind: unmatched, late, duplicate, corrupt, foreign.");
+        ClientUnmatched = meter.CreateCounter<long>("udpecho.client.unmatched", "{datagram}", "Datagrams that completed no call and answered no probe, by kind: unmatched, late, duplicate, corrupt, foreign, truncated.");
     }
 
     public Counter<long> ServerDatagrams { get; }
