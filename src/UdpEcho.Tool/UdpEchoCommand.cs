@@ -44,7 +44,7 @@ internal static class UdpEchoCommand
     /// <returns>The process exit code.</returns>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
-        var parse = Create(interactive).Parse(args);
+        var parse = Create(interactive).Parse(PingCommand.SpellOutBareStamp(args));
 
         // A reader that goes away (| head) ends the command as Ctrl+C would, and quietly.
         using var outputClosed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -57,13 +57,26 @@ public interface IUdpEchoClient : IAsyncDisposable
     /// <param name="cancellationToken">Stops the probe. Once it has started, it then throws <see cref="UdpEchoProbeCanceledException"/>, whose <see cref="UdpEchoProbeCanceledException.Result"/> holds what was measured.</param>
     /// <returns>The statistics of the measured (not warm-up) probes, once every probe was answered or timed out.</returns>
     /// <remarks>
+    /// <para>
     /// Probes share the client's socket and receive loop with <see cref="SendAndReceiveAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
     /// calls and other probes; each probe's tag keeps their echoes apart. Each probe is sent once: a probe is answered
     /// if its first intact echo arrives within <see cref="UdpEchoProbeOptions.Timeout"/> of its send, by the timestamps,
     /// however late the probe's loop gets round to it. The definitions are in <c>docs/client.md</c>.
+    /// </para>
+    /// <para>
+    /// With <see cref="UdpEchoProbeOptions.StampMode"/> the probe is a STAMP Session-Sender (<c>docs/stamp.md</c>). Its
+    /// replies carry no tag: the client takes as the STAMP probe's only the replies to its own test packets (its SSID,
+    /// or 0, a sequence number it sent and the very send timestamp it wrote), and hands everything else to calls and
+    /// other probes as usual. One STAMP probe runs on a client at a time.
+    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException">An option is invalid, or <see cref="UdpEchoProbeOptions.Size"/> is too large for an IPv4 endpoint.</exception>
-    /// <exception cref="UdpEchoException">The host name did not resolve. (A destination that reports nothing listens there does not end a probe: its probes are counted in <see cref="UdpEchoProbeResult.Unreachable"/>.)</exception>
+    /// <exception cref="InvalidOperationException">A STAMP probe was asked for while another STAMP probe runs on this client.</exception>
+    /// <exception cref="UdpEchoException">
+    /// The host name did not resolve, or a STAMP probe's test packet came back unchanged (the destination is an echo
+    /// server, not a STAMP Session-Reflector). (A destination that reports nothing listens there does not end a probe:
+    /// its probes are counted in <see cref="UdpEchoProbeResult.Unreachable"/>.)
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The client was disposed, before or during the probe.</exception>
     Task<UdpEchoProbeResult> ProbeAsync(UdpEchoProbeOptions options, IProgress<UdpEchoProbeProgress>? progress = null, CancellationToken cancellationToken = default);
 

@@ -3,7 +3,8 @@ namespace UdpEcho;
 /// <summary>What a datagram that a client received turned out to be, in <see cref="UdpEchoMessageReceivedEventArgs.Kind"/>.</summary>
 /// <remarks>
 /// What can be known depends on <see cref="UdpEchoClientOptions.Matching"/>. Probe datagrams are always tagged, so
-/// their echoes are classified fully in either mode.
+/// their echoes are classified fully in either mode; so are the replies to a running STAMP probe's test packets, which
+/// the probe recognizes by their SSID, sequence and send timestamp.
 /// <list type="table">
 ///   <listheader><term>Kind</term><description>Exact bytes / tagged</description></listheader>
 ///   <item><term><see cref="Echo"/></term><description>both</description></item>

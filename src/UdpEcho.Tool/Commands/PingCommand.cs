@@ -11,7 +11,8 @@ namespace UdpEcho.Tool.Commands;
 /// <summary>
 /// <c>udpecho ping HOST:PORT</c>: probes an echo server one message at a time, in the spirit of <c>ping</c>: a line per
 /// echo or timeout, then the statistics and a histogram of the round trips. Runs until <c>--count</c> is reached,
-/// Ctrl+C, or its output is closed.
+/// Ctrl+C, or its output is closed. With <c>--stamp</c>, a STAMP Session-Sender: each line and the summary add the
+/// delay each way, the reflector's processing time, the loss by direction and the TTL (<see cref="StampLines"/>).
 /// </summary>
 internal static class PingCommand
 {
@@ -46,13 +47,36 @@ internal static class PingCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the statistics (and, on a terminal, a progress line meanwhile)." };
         var hgrm = ToolOptions.OutputFile("--hgrm", "Write the round-trip percentile distribution to FILE in HdrHistogram's format (milliseconds), for its plotter.");
         var samples = ToolOptions.OutputFile("--samples", "Write one JSON line per message to FILE: sequence, send time, round trip, outcome.");
-        var command = new Command("ping", "Measure round trips, loss and jitter to a UDP echo server.") { target, count, interval, rate, timeout, size, warmUp, json, quiet, hgrm, samples };
+        var stamp = StampOption();
+        var ssid = new Option<int?>("--ssid")
+        {
+            Description = "With --stamp: the Session-Sender Identifier (RFC 8972), 0 to 65535. By default a random one.",
+            HelpName = "N",
+            CustomParser = result => ToolOptions.ParseInt(result, "--ssid", 0, ushort.MaxValue),
+        };
+        var command = new Command("ping", "Measure round trips, loss and jitter to a UDP echo server, or one-way delays and loss by direction to a STAMP reflector.")
+        {
+            target, count, interval, rate, timeout, size, warmUp, json, quiet, hgrm, samples, stamp, ssid,
+        };
         command.Validators.Add(result =>
         {
-            ToolOptions.CheckSizeForTarget(result, ToolOptions.ValueOrDefault(result, target), ToolOptions.ValueOrDefault(result, size), $"--size {ToolOptions.ValueOrDefault(result, size)}");
+            var sizeValue = ToolOptions.ValueOrDefault(result, size);
+            ToolOptions.CheckSizeForTarget(result, ToolOptions.ValueOrDefault(result, target), sizeValue, $"--size {sizeValue}");
             if (result.GetResult(rate) is { Implicit: false } && result.GetResult(interval) is { Implicit: false })
             {
                 result.AddError("--rate and --interval say the same thing: give one of them.");
+            }
+
+            var stamped = result.GetResult(stamp) is { Implicit: false };
+            // The default size, 64, is a test packet's 44 and more; GetValue cannot tell it here.
+            if (stamped && result.GetResult(size) is { Implicit: false } && sizeValue < UdpEchoProbeOptions.MinStampSize)
+            {
+                result.AddError($"--size {sizeValue} is too small for --stamp: a STAMP test packet is at least {UdpEchoProbeOptions.MinStampSize} bytes.");
+            }
+
+            if (!stamped && result.GetResult(ssid) is { Implicit: false })
+            {
+                result.AddError("--ssid names a STAMP session: give --stamp too.");
             }
         });
         command.SetAction((parse, cancellationToken) =>
@@ -67,7 +91,9 @@ internal static class PingCommand
                 parse.GetValue(warmUp),
                 parse.GetValue(json),
                 parse.GetValue(quiet),
-                interactive);
+                interactive,
+                parse.GetResult(stamp) is { Implicit: false, Tokens.Count: 0 } ? UdpEchoStampMode.Stateful : parse.GetValue(stamp),
+                (ushort?)parse.GetValue(ssid));
             return RunAsync(settings, parse.GetValue(hgrm), parse.GetValue(samples), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -86,6 +112,8 @@ internal static class PingCommand
             Size = settings.Size,
             WarmUp = settings.WarmUp,
             Timeout = TimeSpan.FromMilliseconds(settings.TimeoutMilliseconds),
+            StampMode = settings.Stamp,
+            StampSessionId = settings.Ssid,
         };
 
         await using var files = OutputFiles.Open(hgrmPath, samplesPath, out var problem);
@@ -97,7 +125,9 @@ internal static class PingCommand
 
         // The header comes with the first line, so that an error found on the way (a size too large for the address a
         // name resolved to) is the only thing printed.
-        var header = new Header(output, settings.Json ? null : $"UDPECHO {name}: {settings.Size} bytes per message");
+        var header = new Header(output, settings.Json ? null
+            : settings.Stamp == UdpEchoStampMode.None ? $"UDPECHO {name}: {settings.Size} bytes per message"
+            : $"UDPECHO {name}: {settings.Size} bytes per STAMP test packet, to a {StampLines.Word(settings.Stamp)} reflector");
         var lines = !settings.Json && !settings.Quiet;
         var progressLine = !settings.Json && settings.Quiet && settings.Interactive ? new ProgressLine(output) : null;
         var events = Channel.CreateUnbounded<UdpEchoProbeProgress>(new UnboundedChannelOptions { SingleReader = true });
@@ -186,11 +216,12 @@ internal static class PingCommand
 
     internal static string Line(UdpEchoProbeProgress e, string name, Settings settings)
     {
+        var stamp = StampLines.Reply(e.Stamp);
         var line = e.Outcome switch
         {
-            UdpEchoProbeOutcome.Answered => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms{(e.Reordered ? " (reordered)" : string.Empty)}"),
-            UdpEchoProbeOutcome.Duplicate => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (DUP!)"),
-            UdpEchoProbeOutcome.Late => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms (late: already counted lost)"),
+            UdpEchoProbeOutcome.Answered => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms{stamp}{(e.Reordered ? " (reordered)" : string.Empty)}"),
+            UdpEchoProbeOutcome.Duplicate => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms{stamp} (DUP!)"),
+            UdpEchoProbeOutcome.Late => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} time={Milliseconds(e.RoundTripTime)} ms{stamp} (late: already counted lost)"),
             UdpEchoProbeOutcome.Corrupt => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} corrupt: not the {settings.Size} bytes sent"),
             UdpEchoProbeOutcome.Truncated => Invariant($"{e.Length} bytes from {name}: seq={e.Sequence} truncated: {e.Length} of the {settings.Size} bytes sent came back"),
             UdpEchoProbeOutcome.Unreachable => Invariant($"from {name}: seq={e.Sequence} destination unreachable"),
@@ -209,6 +240,15 @@ internal static class PingCommand
             var (spread, percentiles) = RoundTripLines(r.RoundTrip);
             yield return spread;
             yield return $"{percentiles}, jitter {Milliseconds(r.Jitter)} ms";
+        }
+
+        foreach (var line in r.Stamp is null ? [] : StampLines.Summary(r.Stamp, r.Received))
+        {
+            yield return line;
+        }
+
+        if (r.Received > 0)
+        {
             foreach (var row in HistogramChart.Draw(r.RoundTrip))
             {
                 yield return row;
@@ -216,7 +256,74 @@ internal static class PingCommand
         }
     }
 
-    internal sealed record Settings(EndPoint Target, int? Count, int IntervalMilliseconds, double? Rate, int TimeoutMilliseconds, int Size, int WarmUp, bool Json, bool Quiet, bool Interactive);
+    /// <summary>
+    /// Writes out the mode of a bare <c>--stamp</c>: last, before another option, or before HOST:PORT (which has a
+    /// colon, as no mode does). The parser would take the next word as the option's value, which may be left out but,
+    /// once there, is whatever word comes next; and it gives a bare option its default, not what its parser says.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <returns>The command line, with <c>stateful</c> after every <c>--stamp</c> that needs it.</returns>
+    internal static string[] SpellOutBareStamp(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "ping")
+        {
+            return args;
+        }
+
+        var spelled = new List<string>(args.Length + 1);
+        for (var i = 0; i < args.Length; i++)
+        {
+            spelled.Add(args[i]);
+            if (args[i] == "--")
+            {
+                spelled.AddRange(args[(i + 1)..]);
+                break;
+            }
+
+            if (args[i] == "--stamp" && (i + 1 == args.Length || args[i + 1].StartsWith('-') || args[i + 1].Contains(':', StringComparison.Ordinal)))
+            {
+                spelled.Add("stateful");
+            }
+        }
+
+        return [.. spelled];
+    }
+
+    private static bool IsStampMode(string word) =>
+        string.Equals(word, "stateful", StringComparison.OrdinalIgnoreCase) || string.Equals(word, "stateless", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>--stamp [stateful|stateless]</c>: a bare <c>--stamp</c> is stateful.</summary>
+    private static Option<UdpEchoStampMode> StampOption() => new("--stamp")
+    {
+        Description = "Be a STAMP (RFC 8762) Session-Sender: send STAMP test packets to a STAMP reflector (udpecho serve --stamp, a router) and report one-way delays, the reflector's processing time and the loss each way. Says what the reflector is: stateful (the default; splits the loss by direction) or stateless.",
+        HelpName = "stateful|stateless",
+        Arity = ArgumentArity.ZeroOrOne,
+        DefaultValueFactory = _ => UdpEchoStampMode.None,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "stateful";
+            if (!IsStampMode(text))
+            {
+                result.AddError($"--stamp '{text}' is not stateful or stateless.");
+            }
+
+            return string.Equals(text, "stateless", StringComparison.OrdinalIgnoreCase) ? UdpEchoStampMode.Stateless : UdpEchoStampMode.Stateful;
+        },
+    };
+
+    internal sealed record Settings(
+        EndPoint Target,
+        int? Count,
+        int IntervalMilliseconds,
+        double? Rate,
+        int TimeoutMilliseconds,
+        int Size,
+        int WarmUp,
+        bool Json,
+        bool Quiet,
+        bool Interactive,
+        UdpEchoStampMode Stamp = UdpEchoStampMode.None,
+        ushort? Ssid = null);
 
     /// <summary>A header line written once, before whatever comes first; nothing when there is none.</summary>
     private sealed class Header(TextWriter output, string? text)

@@ -15,6 +15,11 @@ namespace UdpEcho.Client;
 /// once, then handed to the call it completes (or the probe it answers) and classified when it completes nothing.
 /// Sends are synchronous, from whichever thread sends.
 /// </summary>
+/// <remarks>
+/// A STAMP probe's replies carry no tag: a running STAMP probe (one at a time) is offered every datagram first, and
+/// takes only replies to its own test packets (its SSID, a sequence it sent, the very T1 it sent); everything else goes
+/// on to the calls and the other probes as before.
+/// </remarks>
 internal sealed class ClientConnection : IEchoConnection
 {
     // Larger than any UDP payload, so no echo is ever cut short (and no UDP stack sends a datagram this long).
@@ -25,9 +30,7 @@ internal sealed class ClientConnection : IEchoConnection
     private readonly UdpEchoMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?>[][] _unmatchedTags;
-    private readonly object _probesGate = new();
-    private ProbeRun[] _probes = [];
-    private uint _nextStream = 1;
+    private readonly ClientProbes _probes = new();
     private readonly TaskCompletionSource _receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _reresolve;
@@ -119,35 +122,16 @@ internal sealed class ClientConnection : IEchoConnection
         _closing = true;
         Socket.Dispose();
         Calls.FailAll(reason ?? ClientErrors.Disposed("waiting for its echo"), closing: true);
-        FailProbes(reason ?? new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
+        _probes.FailAll(reason ?? new ObjectDisposedException(nameof(UdpEchoClient), "The UDP echo client was disposed while it was probing."));
         await _ended.Task.ConfigureAwait(false);
     }
 
     /// <summary>Starts a probe on this socket, with a stream number of its own so its echoes find it.</summary>
-    public ProbeRun StartProbe(UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
-    {
-        lock (_probesGate)
-        {
-            var probe = new ProbeRun(this, _nextStream++, options, time, progress);
-            _probes = [.. _probes, probe];
-            if (_closing)
-            {
-                probe.Fail(new ObjectDisposedException(nameof(UdpEchoClient)));
-            }
+    /// <exception cref="InvalidOperationException">A STAMP probe is asked for while another runs on this socket.</exception>
+    public ProbeRun StartProbe(UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress) =>
+        _probes.Start(this, options, time, progress);
 
-            return probe;
-        }
-    }
-
-    public void EndProbe(ProbeRun probe)
-    {
-        lock (_probesGate)
-        {
-            _probes = [.. _probes.Where(p => p != probe)];
-        }
-
-        probe.Dispose();
-    }
+    public void EndProbe(ProbeRun probe) => _probes.End(probe);
 
     public UdpEchoException Unreachable(SocketException e)
     {
@@ -242,7 +226,7 @@ internal sealed class ClientConnection : IEchoConnection
 
                 // Last, right before the next receive, as a single-threaded ping sends: the next probe a closed-loop
                 // probe owes. Everything else this thread does for a datagram is done by then.
-                foreach (var probe in Volatile.Read(ref _probes))
+                foreach (var probe in _probes.Running)
                 {
                     probe.SendWhatIsDue();
                 }
@@ -306,7 +290,7 @@ internal sealed class ClientConnection : IEchoConnection
         {
             Log.DestinationUnreachable(_logger, Remote, error);
             Calls.FailAll(Unreachable(new SocketException((int)error)), closing: false);
-            foreach (var probe in Volatile.Read(ref _probes))
+            foreach (var probe in _probes.Running)
             {
                 probe.OnUnreachable();
             }
@@ -339,22 +323,24 @@ internal sealed class ClientConnection : IEchoConnection
         Fault = fault;
         _stale = true;
         Calls.FailAll(fault, closing: false);
-        FailProbes(fault);
+        _probes.FailAll(fault);
     }
 
     /// <summary>Hands a datagram to what it answers; says what it was.</summary>
     private UdpEchoMessageKind Dispatch(ReadOnlySpan<byte> datagram, long receivedAt)
     {
+        if (_probes.Stamp is { } stamp && stamp.OnStampDatagram(datagram, receivedAt) is { } stampKind)
+        {
+            return stampKind;
+        }
+
         if (EchoTag.TryRead(datagram, out var tag))
         {
             if (tag.Stream != 0)
             {
-                foreach (var probe in Volatile.Read(ref _probes))
+                if (_probes.Find(tag.Stream) is { } probe)
                 {
-                    if (probe.Stream == tag.Stream)
-                    {
-                        return probe.OnEcho(tag, datagram, receivedAt);
-                    }
+                    return probe.OnEcho(tag, datagram, receivedAt);
                 }
 
                 // In exact-bytes mode a caller's payload may merely look tagged.
@@ -364,7 +350,7 @@ internal sealed class ClientConnection : IEchoConnection
                 }
 
                 // Streams are numbered from 1 up: a lower number is a probe that has finished.
-                return tag.Stream < Volatile.Read(ref _nextStream) ? UdpEchoMessageKind.Late
+                return tag.Stream < _probes.NextStream ? UdpEchoMessageKind.Late
                     : Calls.Tagged ? UdpEchoMessageKind.Foreign : UdpEchoMessageKind.Unmatched;
             }
 
@@ -379,13 +365,5 @@ internal sealed class ClientConnection : IEchoConnection
         }
 
         return Calls.CompleteExact(datagram, receivedAt);
-    }
-
-    private void FailProbes(Exception exception)
-    {
-        foreach (var probe in Volatile.Read(ref _probes))
-        {
-            probe.Fail(exception);
-        }
     }
 }

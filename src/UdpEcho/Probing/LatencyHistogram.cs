@@ -103,16 +103,31 @@ internal sealed class LatencyHistogram
             return Min;
         }
 
+        return Math.Clamp(HighestEquivalentValue(BucketAtRank(Rank(percentile, TotalCount))), Min, Max);
+    }
+
+    /// <summary>The nearest rank of <paramref name="percentile"/> (above 0) among <paramref name="count"/> values: 1 for the smallest.</summary>
+    public static long Rank(double percentile, long count)
+    {
         // Decimal keeps p x n exact for the percentiles people ask for: in double, 99.9% of 1000 is 999.0000000000001,
         // whose ceiling would skip a rank.
-        var rank = Math.Max(1, (long)Math.Ceiling((decimal)percentile * TotalCount / 100m));
+        return Math.Max(1, (long)Math.Ceiling((decimal)percentile * count / 100m));
+    }
+
+    /// <summary>
+    /// Gets the lowest value of the bucket that holds the value of rank <paramref name="rank"/> (1 for the smallest, at
+    /// most <see cref="TotalCount"/>); <see cref="LowestEquivalentValue"/> and <see cref="HighestEquivalentValue"/> of it
+    /// bound the recorded value.
+    /// </summary>
+    public long BucketAtRank(long rank)
+    {
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)
         {
             seen += _counts[i];
             if (seen >= rank)
             {
-                return Math.Clamp(HighestEquivalentValue(ValueFromIndex(i)), Min, Max);
+                return ValueFromIndex(i);
             }
         }
 

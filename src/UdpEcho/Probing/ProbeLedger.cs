@@ -1,11 +1,11 @@
 namespace UdpEcho.Probing;
 
 /// <summary>
-/// Which probes of a run are still in flight, when each left, and whether an echo of each has arrived. Probe <c>k</c>
-/// is sequence <c>k</c>.
+/// Which probes of a run are still in flight, when each left (and, for a STAMP probe, the T1 it carried), and whether an
+/// echo of each has arrived. Probe <c>k</c> is sequence <c>k</c>.
 /// </summary>
 /// <remarks>
-/// The probes between the oldest unresolved one and the next to send live in a ring (send time and state), which grows
+/// The probes between the oldest unresolved one and the next to send live in a ring (send time, mark and state), which grows
 /// only when more are in flight than it holds. Whether an echo arrived is kept in a fixed ring of bits for the last
 /// <see cref="ArrivalMemory"/> probes: enough to tell a duplicate from a late echo. Not thread-safe: <see cref="ProbeRun"/>
 /// holds its lock around every use.
@@ -19,6 +19,7 @@ internal sealed class ProbeLedger
 
     private readonly ulong[] _arrived = new ulong[ArrivalMemory / 64];
     private long[] _sentAt = new long[64];
+    private ulong[] _marks = new ulong[64];
     private byte[] _state = new byte[64];
 
     /// <summary>Gets the sequence of the next probe to send.</summary>
@@ -30,8 +31,8 @@ internal sealed class ProbeLedger
     /// <summary>Gets the number of probes sent and neither answered nor timed out.</summary>
     public int InFlight { get; private set; }
 
-    /// <summary>Records the send of the next probe at <paramref name="sentAt"/>; returns its sequence.</summary>
-    public long Send(long sentAt)
+    /// <summary>Records the send of the next probe at <paramref name="sentAt"/>, with what its reply must carry back (<paramref name="mark"/>); returns its sequence.</summary>
+    public long Send(long sentAt, ulong mark)
     {
         if (Next - Oldest >= _sentAt.Length)
         {
@@ -40,6 +41,7 @@ internal sealed class ProbeLedger
 
         var sequence = Next++;
         _sentAt[Slot(sequence)] = sentAt;
+        _marks[Slot(sequence)] = mark;
         _state[Slot(sequence)] = Unresolved;
         _arrived[ArrivalWord(sequence)] &= ~ArrivalBit(sequence);
         InFlight++;
@@ -50,6 +52,9 @@ internal sealed class ProbeLedger
 
     /// <summary>Gets when an unresolved probe left.</summary>
     public long SentAt(long sequence) => _sentAt[Slot(sequence)];
+
+    /// <summary>Gets the mark an unresolved probe was sent with.</summary>
+    public ulong Mark(long sequence) => _marks[Slot(sequence)];
 
     /// <summary>Marks an unresolved probe answered or lost.</summary>
     public void Resolve(long sequence)
@@ -116,14 +121,17 @@ internal sealed class ProbeLedger
     private void Grow()
     {
         var sentAt = new long[_sentAt.Length * 2];
+        var marks = new ulong[sentAt.Length];
         var state = new byte[sentAt.Length];
         for (var sequence = Oldest; sequence < Next; sequence++)
         {
             sentAt[sequence & (sentAt.Length - 1)] = _sentAt[Slot(sequence)];
+            marks[sequence & (sentAt.Length - 1)] = _marks[Slot(sequence)];
             state[sequence & (sentAt.Length - 1)] = _state[Slot(sequence)];
         }
 
         _sentAt = sentAt;
+        _marks = marks;
         _state = state;
     }
 }

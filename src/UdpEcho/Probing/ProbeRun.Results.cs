@@ -9,7 +9,8 @@ internal sealed partial class ProbeRun
     /// <param name="length">The echo's length; 0 for none.</param>
     /// <param name="reordered">Whether an answer came after the echo of a later probe.</param>
     /// <param name="sentAt">When the probe left, as a timestamp; -1 when unknown (a corrupt echo).</param>
-    private void Report(long sequence, UdpEchoProbeOutcome outcome, long roundTripTicks, int length, bool reordered, long sentAt)
+    /// <param name="stamp">What a STAMP reply told; null for anything else.</param>
+    private void Report(long sequence, UdpEchoProbeOutcome outcome, long roundTripTicks, int length, bool reordered, long sentAt, UdpEchoStampReply? stamp = null)
     {
         _progress?.Report(new UdpEchoProbeProgress
         {
@@ -23,13 +24,15 @@ internal sealed partial class ProbeRun
             Sent = _sent,
             Received = _received,
             Lost = _lost,
+            Stamp = stamp,
         });
     }
 
     private UdpEchoProbeResult BuildResultLocked()
     {
         // Probes still in flight (only when cancelled) have no outcome yet: they are neither received nor lost.
-        var sent = _sent - _ledger.CountUnresolvedFrom(_warmUp);
+        var inFlight = _ledger.CountUnresolvedFrom(_warmUp);
+        var sent = _sent - inFlight;
         var duration = _measureStart < 0 ? TimeSpan.Zero : _time.GetElapsedTime(_measureStart, _lastMeasuredSend);
         return new UdpEchoProbeResult
         {
@@ -46,6 +49,7 @@ internal sealed partial class ProbeRun
             Jitter = _roundTrips.Jitter,
             Duration = duration,
             AchievedRate = _sent >= 2 && duration > TimeSpan.Zero ? (_sent - 1) / duration.TotalSeconds : 0,
+            Stamp = _stamp?.Result(_sent, inFlight),
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using UdpEcho.Correlation;
+using UdpEcho.Stamp;
 using UdpEcho.Timing;
 using UdpEcho.Transport;
 
@@ -8,7 +9,8 @@ namespace UdpEcho.Probing;
 /// <summary>
 /// One running probe: its own loop sends tagged datagrams on schedule and times them out (<c>ProbeRun.Loop.cs</c>); the
 /// client's receive thread hands it every echo that carries its stream number. Every statistic is kept here, under one
-/// lock.
+/// lock. A STAMP probe sends STAMP test packets instead, and takes the replies its <see cref="StampSender"/> recognizes
+/// (<c>ProbeRun.Stamp.cs</c>).
 /// </summary>
 /// <remarks>Probe <c>k</c> is sequence <c>k</c> of the probe's stream; <see cref="ProbeLedger"/> keeps track of them.</remarks>
 internal sealed partial class ProbeRun : IDisposable
@@ -31,6 +33,7 @@ internal sealed partial class ProbeRun : IDisposable
     private readonly int _window;
     private readonly RoundTripAccumulator _roundTrips;
     private readonly ProbeLedger _ledger = new();
+    private readonly StampSender? _stamp;
 
     private long _scheduleStart;
     private long _measureStart = -1;
@@ -50,7 +53,13 @@ internal sealed partial class ProbeRun : IDisposable
     private long _unreachable;
     private long _firstSend;
 
-    public ProbeRun(IEchoConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress)
+    /// <param name="connection">The socket the probe sends on.</param>
+    /// <param name="stream">The number of its stream, which its tag carries.</param>
+    /// <param name="options">The probe's options, validated.</param>
+    /// <param name="time">Its clock.</param>
+    /// <param name="progress">Told of every event, or null.</param>
+    /// <param name="stampSessionId">The SSID of a STAMP probe's test packets; unused by a plain probe.</param>
+    public ProbeRun(IEchoConnection connection, uint stream, UdpEchoProbeOptions options, TimeProvider time, IProgress<UdpEchoProbeProgress>? progress, ushort stampSessionId = 0)
     {
         _connection = connection;
         Stream = stream;
@@ -66,8 +75,16 @@ internal sealed partial class ProbeRun : IDisposable
         _window = options.EffectiveWindow;
         _roundTrips = new RoundTripAccumulator(options.Timeout, time.TimestampFrequency);
         _datagram = new byte[_size];
-        EchoTag.WriteStream(_datagram, stream);
-        PayloadPattern.Fill(_datagram, EchoTag.Length, options.Pattern, options.Seed);
+        if (options.StampMode == UdpEchoStampMode.None)
+        {
+            EchoTag.WriteStream(_datagram, stream);
+            PayloadPattern.Fill(_datagram, EchoTag.Length, options.Pattern, options.Seed);
+        }
+        else
+        {
+            // A test packet's padding stays zero.
+            _stamp = new StampSender(options.StampMode, stampSessionId, _warmUp, options.Timeout, time);
+        }
 
         // The system clock gets a thread of its own with a precise wait; any other clock (a test's) its own timers.
         if (ReferenceEquals(time, TimeProvider.System))
@@ -82,15 +99,18 @@ internal sealed partial class ProbeRun : IDisposable
 
     public uint Stream { get; }
 
+    /// <summary>Gets a value indicating whether this is a STAMP probe, whose replies carry no stream.</summary>
+    public bool IsStamp => _stamp is not null;
+
+    /// <summary>Gets the SSID of a STAMP probe's test packets.</summary>
+    public ushort StampSessionId => _stamp?.SessionId ?? 0;
+
     /// <summary>Takes an echo that carries this probe's stream; says what it was. Called on the receive thread.</summary>
     public UdpEchoMessageKind OnEcho(EchoTag tag, ReadOnlySpan<byte> datagram, long receivedAt)
     {
         lock (_gate)
         {
             var sequence = (long)tag.Sequence;
-
-            // A sequence never sent (a garbled tag) is past the warm-up as far as anyone can tell: it counts.
-            var measured = tag.Sequence >= (ulong)_warmUp;
             var sent = _datagram.AsSpan(EchoTag.Length);
             var payload = datagram[EchoTag.Length..];
             var unresolved = tag.Sequence < (ulong)_ledger.Next && _ledger.IsUnresolved(sequence);
@@ -98,74 +118,95 @@ internal sealed partial class ProbeRun : IDisposable
                 || !sent.StartsWith(payload)
                 || (unresolved && tag.Timestamp != _ledger.SentAt(sequence)))
             {
-                _corrupt += measured ? 1 : 0;
-                Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, datagram.Length, reordered: false, sentAt: -1);
-                return UdpEchoMessageKind.Corrupt;
+                // A sequence never sent (a garbled tag) is past the warm-up as far as anyone can tell: it counts.
+                return CorruptLocked(sequence, measured: tag.Sequence >= (ulong)_warmUp, datagram.Length);
             }
 
-            if (payload.Length < sent.Length)
-            {
-                // The start of what was sent, and no more: cut short by the server or the path. Not silence: the
-                // probe is lost now, not at its timeout.
-                _truncated += measured ? 1 : 0;
-                if (unresolved)
-                {
-                    LoseLocked(sequence, UdpEchoProbeOutcome.Truncated, datagram.Length);
-                    ResolvedLocked();
-                }
-                else
-                {
-                    Report(sequence, UdpEchoProbeOutcome.Truncated, 0, datagram.Length, reordered: false, tag.Timestamp);
-                }
+            return ClassifyLocked(sequence, unresolved, datagram.Length, tag.Timestamp, receivedAt, stampReply: null);
+        }
+    }
 
-                return UdpEchoMessageKind.Truncated;
-            }
+    private UdpEchoMessageKind CorruptLocked(long sequence, bool measured, int length)
+    {
+        _corrupt += measured ? 1 : 0;
+        Report(sequence, UdpEchoProbeOutcome.Corrupt, 0, length, reordered: false, sentAt: -1);
+        return UdpEchoMessageKind.Corrupt;
+    }
 
-            var roundTrip = Math.Max(0, receivedAt - tag.Timestamp);
-            if (_ledger.HasArrived(sequence))
-            {
-                _duplicates += measured ? 1 : 0;
-                Report(sequence, UdpEchoProbeOutcome.Duplicate, roundTrip, datagram.Length, reordered: false, tag.Timestamp);
-                return UdpEchoMessageKind.Duplicate;
-            }
-
-            _ledger.MarkArrived(sequence);
-            var reordered = measured && sequence < _highestArrived;
-            if (measured)
-            {
-                _highestArrived = Math.Max(_highestArrived, sequence);
-            }
-
-            // Answered means: arrived within the timeout by the clocks (strictly, as the loop times probes out at the
-            // deadline itself), whether or not the loop got round to timing it out. Scheduling decides nothing.
-            if (unresolved && roundTrip < _timeoutTicks)
-            {
-                _ledger.Resolve(sequence);
-                if (measured)
-                {
-                    _received++;
-                    _roundTrips.Add(roundTrip);
-                    _reordered += reordered ? 1 : 0;
-                }
-
-                Interlocked.Increment(ref _connection.Counters.Echoes);
-                _connection.RecordRoundTrip(_time.GetElapsedTime(0, roundTrip));
-                Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, datagram.Length, reordered, tag.Timestamp);
-                ResolvedLocked();
-                return UdpEchoMessageKind.Echo;
-            }
-
+    /// <summary>
+    /// Decides what an intact echo or reply of probe <paramref name="sequence"/> is (truncated, duplicate, answered or
+    /// late) and counts it; <paramref name="sentAt"/> is when the probe left, <paramref name="stampReply"/> what a STAMP
+    /// reply carries. Under the lock.
+    /// </summary>
+    private UdpEchoMessageKind ClassifyLocked(long sequence, bool unresolved, int length, long sentAt, long receivedAt, StampReflectedPacket? stampReply)
+    {
+        var measured = sequence >= _warmUp;
+        if (length < _size)
+        {
+            // The start of what was sent, and no more: cut short by the server or the path. Not silence: the
+            // probe is lost now, not at its timeout.
+            _truncated += measured ? 1 : 0;
             if (unresolved)
             {
-                // Later than the timeout, before the loop noticed: it is lost, as it would have been a moment later.
-                TimeOutLocked(sequence);
+                LoseLocked(sequence, UdpEchoProbeOutcome.Truncated, length);
                 ResolvedLocked();
             }
+            else
+            {
+                Report(sequence, UdpEchoProbeOutcome.Truncated, 0, length, reordered: false, sentAt);
+            }
 
-            _late += measured ? 1 : 0;
-            Report(sequence, UdpEchoProbeOutcome.Late, roundTrip, datagram.Length, reordered: false, tag.Timestamp);
-            return UdpEchoMessageKind.Late;
+            return UdpEchoMessageKind.Truncated;
         }
+
+        var roundTrip = Math.Max(0, receivedAt - sentAt);
+        var first = !_ledger.HasArrived(sequence);
+
+        // Answered means: arrived within the timeout by the clocks (strictly, as the loop times probes out at the
+        // deadline itself), whether or not the loop got round to timing it out. Scheduling decides nothing.
+        var answered = first && unresolved && roundTrip < _timeoutTicks;
+        var stamp = stampReply is { } reply ? _stamp!.Measure(sequence, reply, roundTrip, first, answered && measured) : null;
+        if (!first)
+        {
+            _duplicates += measured ? 1 : 0;
+            Report(sequence, UdpEchoProbeOutcome.Duplicate, roundTrip, length, reordered: false, sentAt, stamp);
+            return UdpEchoMessageKind.Duplicate;
+        }
+
+        _ledger.MarkArrived(sequence);
+        var reordered = measured && sequence < _highestArrived;
+        if (measured)
+        {
+            _highestArrived = Math.Max(_highestArrived, sequence);
+        }
+
+        if (answered)
+        {
+            _ledger.Resolve(sequence);
+            if (measured)
+            {
+                _received++;
+                _roundTrips.Add(roundTrip);
+                _reordered += reordered ? 1 : 0;
+            }
+
+            Interlocked.Increment(ref _connection.Counters.Echoes);
+            _connection.RecordRoundTrip(_time.GetElapsedTime(0, roundTrip));
+            Report(sequence, UdpEchoProbeOutcome.Answered, roundTrip, length, reordered, sentAt, stamp);
+            ResolvedLocked();
+            return UdpEchoMessageKind.Echo;
+        }
+
+        if (unresolved)
+        {
+            // Later than the timeout, before the loop noticed: it is lost, as it would have been a moment later.
+            TimeOutLocked(sequence);
+            ResolvedLocked();
+        }
+
+        _late += measured ? 1 : 0;
+        Report(sequence, UdpEchoProbeOutcome.Late, roundTrip, length, reordered: false, sentAt, stamp);
+        return UdpEchoMessageKind.Late;
     }
 
     /// <summary>
@@ -215,9 +256,18 @@ internal sealed partial class ProbeRun : IDisposable
         // after it, still under the lock, which the receive thread must take before it can hand over the echo.
         var sequence = _ledger.Next;
         var now = _time.GetTimestamp();
-        EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
+        ulong mark = 0;
+        if (_stamp is null)
+        {
+            EchoTag.WriteSequence(_datagram, (ulong)sequence, now);
+        }
+        else
+        {
+            mark = _stamp.WritePacket(_datagram, sequence, now);
+        }
+
         var error = _connection.Send(_datagram);
-        _ledger.Send(now);
+        _ledger.Send(now, mark);
         if (sequence == 0)
         {
             _scheduleStart = now;

@@ -21,11 +21,19 @@ namespace UdpEcho;
 /// Every probe datagram starts with a 24-byte tag (magic, probe number, send timestamp) that any echo server reflects,
 /// so each echo is matched to its probe and its own send time.
 /// </para>
+/// <para>
+/// With <see cref="StampMode"/> set, the probe is a STAMP Session-Sender instead (RFC 8762): it sends STAMP test packets
+/// to a STAMP Session-Reflector and reports, beside the round trip, the one-way delays, the reflector's processing time
+/// and the loss by direction in <see cref="UdpEchoProbeResult.Stamp"/>. See <c>docs/stamp.md</c>.
+/// </para>
 /// </remarks>
 public sealed class UdpEchoProbeOptions
 {
     /// <summary>The smallest <see cref="Size"/>: the tag every probe carries.</summary>
     public const int MinSize = 24;
+
+    /// <summary>The smallest <see cref="Size"/> of a STAMP probe (<see cref="StampMode"/>): the unauthenticated test packet of RFC 8762 §4.2.1.</summary>
+    public const int MinStampSize = 44;
 
     /// <summary>The most probes in flight at once.</summary>
     public const int MaxWindow = 1 << 20;
@@ -59,11 +67,11 @@ public sealed class UdpEchoProbeOptions
     /// <value>The default is <see langword="null"/>: 1 without pacing, unlimited (<see cref="MaxWindow"/>) with <see cref="Interval"/> or <see cref="Rate"/>. From 1 to <see cref="MaxWindow"/>.</value>
     public int? Window { get; set; }
 
-    /// <summary>Gets or sets the size of each probe datagram in bytes, tag included.</summary>
-    /// <value>The default is 64. From <see cref="MinSize"/> to 65507 over IPv4, 65527 over IPv6.</value>
+    /// <summary>Gets or sets the size of each probe datagram in bytes, tag included (a STAMP probe's test packet, padding included).</summary>
+    /// <value>The default is 64. From <see cref="MinSize"/> (<see cref="MinStampSize"/> for a STAMP probe) to 65507 over IPv4, 65527 over IPv6.</value>
     public int Size { get; set; } = 64;
 
-    /// <summary>Gets or sets what fills each datagram after the tag.</summary>
+    /// <summary>Gets or sets what fills each datagram after the tag. A STAMP probe pads its test packets with zeros instead, and ignores this.</summary>
     /// <value>The default is <see cref="UdpEchoPayloadPattern.Incrementing"/>.</value>
     public UdpEchoPayloadPattern Pattern { get; set; } = UdpEchoPayloadPattern.Incrementing;
 
@@ -78,6 +86,32 @@ public sealed class UdpEchoProbeOptions
     /// <summary>Gets or sets how long each probe waits for its echo; an echo after that is late, and the probe lost.</summary>
     /// <value>The default is 1 second. Positive, at most one hour.</value>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets whether the probe is a STAMP Session-Sender (RFC 8762), and which kind of Session-Reflector it
+    /// measures: a stateful one numbers its replies itself, so that the probe can tell a test packet lost on the way
+    /// out from a reply lost on the way back.
+    /// </summary>
+    /// <value>
+    /// The default is <see cref="UdpEchoStampMode.None"/>: a plain probe of tagged datagrams, for any echo server.
+    /// <see cref="UdpEchoStampMode.Stateless"/> or <see cref="UdpEchoStampMode.Stateful"/>: unauthenticated STAMP test
+    /// packets (RFC 8762 §4.2.1), numbered from 0 and padded with zeros to <see cref="Size"/>, which must then be at least
+    /// <see cref="MinStampSize"/>, for a reflector of that kind; the result's <see cref="UdpEchoProbeResult.Stamp"/>
+    /// holds what STAMP adds. One STAMP probe at a time runs on a client.
+    /// </value>
+    public UdpEchoStampMode StampMode { get; set; }
+
+    /// <summary>
+    /// Gets or sets the Session-Sender Identifier (SSID, RFC 8972 §3) a STAMP probe writes into its test packets. A
+    /// stateful reflector that implements RFC 8972 counts each SSID of a sender apart, so a fresh SSID is a fresh count.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="null"/>: the client chooses one, at random for its first STAMP probe and the next
+    /// value (never 0) for each one after, so that no two of its runs share a reflector's count. 0 is RFC 8762's
+    /// must-be-zero: no SSID. Set only with <see cref="StampMode"/>. A fixed SSID used again from the same socket
+    /// continues a stateful reflector's count from the last run, which leaves the run's losses unattributed.
+    /// </value>
+    public ushort? StampSessionId { get; set; }
 
     /// <summary>Checks every option and throws for the first invalid one.</summary>
     /// <exception cref="ArgumentException">An option is invalid. The message names the option and its value.</exception>
@@ -132,6 +166,8 @@ public sealed class UdpEchoProbeOptions
         {
             throw Invalid(nameof(Timeout), Timeout, $"must be positive and at most {MaxTimeout}; it was {Timeout}.");
         }
+
+        ValidateStamp();
     }
 
     internal UdpEchoProbeOptions Clone() => (UdpEchoProbeOptions)MemberwiseClone();
@@ -143,6 +179,24 @@ public sealed class UdpEchoProbeOptions
     internal double IntervalSeconds => Rate is { } rate ? 1 / rate : (Interval ?? TimeSpan.Zero).TotalSeconds;
 
     internal int EffectiveWindow => Window ?? (IntervalSeconds > 0 ? MaxWindow : 1);
+
+    private void ValidateStamp()
+    {
+        if (!Enum.IsDefined(StampMode))
+        {
+            throw Invalid(nameof(StampMode), StampMode, $"must be None, Stateless or Stateful; it was {(int)StampMode}.");
+        }
+
+        if (StampMode != UdpEchoStampMode.None && Size < MinStampSize)
+        {
+            throw Invalid(nameof(Size), Size, $"must be at least {MinStampSize} bytes (a STAMP test packet, RFC 8762 section 4.2.1) when StampMode is {StampMode}; it was {Size}.");
+        }
+
+        if (StampMode == UdpEchoStampMode.None && StampSessionId is { } ssid)
+        {
+            throw Invalid(nameof(StampSessionId), ssid, $"is a STAMP session identifier, but StampMode is None: set StampMode too, or leave StampSessionId null; it was {ssid}.");
+        }
+    }
 
     private static ArgumentOutOfRangeException Invalid(string option, object? value, string rule) =>
         new(option, value, $"{nameof(UdpEchoProbeOptions)}.{option} {rule}");

@@ -41,4 +41,11 @@ public readonly record struct UdpEchoProbeProgress
 
     /// <summary>Gets how many measured probes had been lost (timed out, truncated or unreachable) at the time of this event.</summary>
     public long Lost { get; init; }
+
+    /// <summary>
+    /// Gets what the STAMP reply told (one-way delays, the reflector's processing, its sequence number and the TTL it
+    /// saw), for an answered, duplicate or late reply of a STAMP probe (<see cref="UdpEchoProbeOptions.StampMode"/>);
+    /// <see langword="null"/> for anything else, and for a reply whose timestamps are not NTP's.
+    /// </summary>
+    public UdpEchoStampReply? Stamp { get; init; }
 }

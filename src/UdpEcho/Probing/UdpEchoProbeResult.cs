@@ -59,8 +59,14 @@ public sealed class UdpEchoProbeResult
     /// <summary>Gets the rate at which probes were sent, in messages per second: the <see cref="Sent"/> - 1 intervals between sends over <see cref="Duration"/>. Zero with fewer than two probes.</summary>
     public double AchievedRate { get; init; }
 
-    /// <summary>Gives the figures as <c>udpecho ping</c> prints them: counts, loss, round trips in milliseconds, jitter and rate.</summary>
+    /// <summary>
+    /// Gets what a STAMP probe (<see cref="UdpEchoProbeOptions.StampMode"/>) measured beyond the round trip: one-way
+    /// delays, the reflector's processing time, the loss by direction, the TTL. <see langword="null"/> for a plain probe.
+    /// </summary>
+    public UdpEchoStampResult? Stamp { get; init; }
+
+    /// <summary>Gives the figures as <c>udpecho ping</c> prints them: counts, loss, round trips in milliseconds, jitter and rate, then a STAMP probe's own.</summary>
     /// <returns>The figures on one line.</returns>
     public override string ToString() => Figures.Invariant(
-        $"{RemoteEndPoint}: {Sent} sent, {Received} received, {Figures.Percent(LossPercent)} loss, {Duplicates} duplicates, {Reordered} reordered, {Late} late, {Corrupt} corrupt, {Truncated} truncated, {Unreachable} unreachable; rtt {RoundTrip}; jitter {Figures.Ms(Jitter)} ms; {AchievedRate:0.##} probes/s over {Duration.TotalSeconds:0.000} s");
+        $"{RemoteEndPoint}: {Sent} sent, {Received} received, {Figures.Percent(LossPercent)} loss, {Duplicates} duplicates, {Reordered} reordered, {Late} late, {Corrupt} corrupt, {Truncated} truncated, {Unreachable} unreachable; rtt {RoundTrip}; jitter {Figures.Ms(Jitter)} ms; {AchievedRate:0.##} probes/s over {Duration.TotalSeconds:0.000} s{(Stamp is null ? string.Empty : "; " + Stamp)}");
 }

@@ -4,7 +4,7 @@ namespace UdpEcho.Stamp;
 /// <param name="Forward">Lost on the way to the reflector: it never counted them.</param>
 /// <param name="Backward">Lost on the way back: the reflector counted and sent them, the sender never got them.</param>
 /// <param name="Unattributed">Lost where the replies cannot tell: after the last reply, or all of them when the
-/// reflector's count cannot be trusted (see <see cref="StampLossTracker.Split"/>).</param>
+/// reflector's count cannot be trusted (see <see cref="StampLossTracker.Split(long, bool, long, long?)"/>).</param>
 internal readonly record struct StampLossSplit(long Forward, long Backward, long Unattributed)
 {
     public long Total => Forward + Backward + Unattributed;
@@ -33,7 +33,7 @@ internal readonly record struct StampLossSplit(long Forward, long Backward, long
 /// that forgot the session), which moves losses from backward to forward; nor a test packet duplicated on the way out
 /// (counted twice), which moves one loss from forward to backward; and reordering on the way out can hide forward
 /// losses in the unattributed ones. A stateless reflector echoes the sender's sequence: its replies look exactly like
-/// those of a stateful reflector that lost nothing on the way out, which is why <see cref="Split"/> asks.
+/// those of a stateful reflector that lost nothing on the way out, which is why <see cref="Split(long, bool)"/> asks.
 /// </para>
 /// </remarks>
 internal sealed class StampLossTracker
@@ -52,7 +52,12 @@ internal sealed class StampLossTracker
     public bool SawReflectorCount { get; private set; }
 
     /// <summary>Records the first reply to a test packet (not a duplicate: the caller tells those apart by sender sequence).</summary>
-    public void Record(uint senderSequence, uint reflectorSequence)
+    /// <remarks>
+    /// The sequences are the wire's 32-bit numbers unwrapped by the caller, so that a run may send more than 2^32 test
+    /// packets: the sender's from its own count, the reflector's as the sender's minus <c>(uint)(sender − reflector)</c>
+    /// (a stateful reflector's count never runs ahead of the sender's).
+    /// </remarks>
+    public void Record(long senderSequence, long reflectorSequence)
     {
         _answered++;
         _highestSender = Math.Max(_highestSender, senderSequence);
@@ -64,11 +69,25 @@ internal sealed class StampLossTracker
     /// <param name="sent">How many test packets the run sent.</param>
     /// <param name="reflectorIsStateful">The reflector is known to be stateful. Without it, and without
     /// <see cref="SawReflectorCount"/>, the replies cannot tell a stateless reflector apart, and every loss is unattributed.</param>
-    public StampLossSplit Split(long sent, bool reflectorIsStateful)
+    public StampLossSplit Split(long sent, bool reflectorIsStateful) => Split(sent, reflectorIsStateful, firstSequence: 0, reflectorBase: 0);
+
+    /// <summary>
+    /// Splits the losses of a run of <paramref name="sent"/> test packets numbered from <paramref name="firstSequence"/>
+    /// on, whose replies alone were recorded: the measured packets after a warm-up, which the reflector counted on from
+    /// where the warm-up left its count.
+    /// </summary>
+    /// <param name="sent">How many test packets the run sent.</param>
+    /// <param name="reflectorIsStateful">See <see cref="Split(long, bool)"/>.</param>
+    /// <param name="firstSequence">The sender sequence of the run's first packet.</param>
+    /// <param name="reflectorBase">The reflector's count of the session before packet <paramref name="firstSequence"/>:
+    /// one more than the reflector sequence of the reply to packet <paramref name="firstSequence"/> − 1 (0 for a run
+    /// from packet 0). <see langword="null"/> when that reply never came: nothing then tells how many of the warm-up's
+    /// packets the reflector counted, and every loss is unattributed.</param>
+    public StampLossSplit Split(long sent, bool reflectorIsStateful, long firstSequence, long? reflectorBase)
     {
         var lost = sent - _answered;
-        var counted = _highestReflector + 1;
-        if (_answered == 0 || !(reflectorIsStateful || SawReflectorCount) || counted > sent || counted < _answered)
+        var counted = _highestReflector + 1 - (reflectorBase ?? 0);
+        if (_answered == 0 || reflectorBase is null || !(reflectorIsStateful || SawReflectorCount) || counted > sent || counted < _answered)
         {
             return new StampLossSplit(0, 0, lost);
         }
@@ -77,7 +96,7 @@ internal sealed class StampLossTracker
 
         // Negative when the reflector counted packets sent after the highest one answered (reordered on the way out,
         // their replies lost): those losses stay unattributed rather than cancel forward ones.
-        var forward = Math.Max(0, _highestSender + 1 - counted);
+        var forward = Math.Max(0, _highestSender - firstSequence + 1 - counted);
         return new StampLossSplit(forward, backward, lost - backward - forward);
     }
 }

@@ -55,6 +55,35 @@ public sealed class ToStringTests
     }
 
     [Fact(Timeout = TestTimeouts.Short)]
+    public async Task StampResult_GivesDelaysEachWayProcessingLossSplitAndTtl_AndTheProbeResultEndsWithIt()
+    {
+        var stamp = new UdpEchoStampResult
+        {
+            Mode = UdpEchoStampMode.Stateful,
+            SessionId = 4660,
+            ForwardDelay = RoundTrip,
+            BackwardDelay = RoundTrip,
+            ReflectorProcessing = RoundTrip,
+            RoundTripWithoutProcessing = RoundTrip,
+            ForwardLost = 14,
+            BackwardLost = 7,
+            UnattributedLost = 1,
+            ReflectorTtl = 61,
+            MinReflectorTtl = 60,
+            MaxReflectorTtl = 62,
+        };
+        var probe = new UdpEchoProbeResult { RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, 862), Stamp = stamp };
+
+        var text = InGerman(() => stamp.ToString());
+
+        Assert.Equal(
+            $"STAMP Stateful SSID 4660: forward {RoundTrip}; backward {RoundTrip}; clocks not synchronized (forward and backward include their offset); reflector processing {RoundTrip}; without processing {RoundTrip}; lost 14 forward, 7 backward, 1 unattributed; reflector TTL 61 (60..62)",
+            text);
+        Assert.EndsWith("; " + text, InGerman(() => probe.ToString()), StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
     public async Task BenchmarkResult_GivesCountsRateAndRoundTrips()
     {
         var result = new UdpEchoBenchmarkResult

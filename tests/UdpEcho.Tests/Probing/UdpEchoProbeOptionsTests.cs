@@ -17,6 +17,8 @@ public sealed class UdpEchoProbeOptionsTests
         Assert.Equal(UdpEchoPayloadPattern.Incrementing, options.Pattern);
         Assert.Equal(0, options.WarmUp);
         Assert.Equal(TimeSpan.FromSeconds(1), options.Timeout);
+        Assert.Equal(UdpEchoStampMode.None, options.StampMode);
+        Assert.Null(options.StampSessionId);
         Assert.Equal(10, options.TotalProbes);
         Assert.Equal(1, options.EffectiveWindow);
         await Task.CompletedTask;
@@ -51,6 +53,10 @@ public sealed class UdpEchoProbeOptionsTests
         { o => o.WarmUp = -1, "WarmUp", "it was -1" },
         { o => o.Timeout = TimeSpan.Zero, "Timeout", "it was 00:00:00" },
         { o => o.Timeout = TimeSpan.FromHours(2), "Timeout", "it was 02:00:00" },
+        { o => o.StampMode = (UdpEchoStampMode)7, "StampMode", "must be None, Stateless or Stateful; it was 7" },
+        { o => { o.StampMode = UdpEchoStampMode.Stateful; o.Size = 43; }, "Size", "at least 44 bytes (a STAMP test packet, RFC 8762 section 4.2.1) when StampMode is Stateful; it was 43" },
+        { o => { o.StampMode = UdpEchoStampMode.Stateless; o.Size = 24; }, "Size", "when StampMode is Stateless; it was 24" },
+        { o => o.StampSessionId = 7, "StampSessionId", "but StampMode is None: set StampMode too, or leave StampSessionId null; it was 7" },
     };
 
     [Theory(Timeout = TestTimeouts.Short)]
@@ -65,6 +71,14 @@ public sealed class UdpEchoProbeOptionsTests
         Assert.Equal(option, error.ParamName);
         Assert.Contains($"UdpEchoProbeOptions.{option}", error.Message, StringComparison.Ordinal);
         Assert.Contains(detail, error.Message, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Validate_StampProbeOfTheBasePacketWithAnySsid_IsValid()
+    {
+        new UdpEchoProbeOptions { StampMode = UdpEchoStampMode.Stateful, Size = UdpEchoProbeOptions.MinStampSize, StampSessionId = 0 }.Validate();
+        new UdpEchoProbeOptions { StampMode = UdpEchoStampMode.Stateless, StampSessionId = ushort.MaxValue }.Validate();
         await Task.CompletedTask;
     }
 

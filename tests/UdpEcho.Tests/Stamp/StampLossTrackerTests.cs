@@ -101,6 +101,46 @@ public sealed class StampLossTrackerTests
         await Task.CompletedTask;
     }
 
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Split_AfterAWarmUp_CountsOnlyTheRunsPackets()
+    {
+        // Packets 0-4 warm up, 5-104 are the run. Out: arrivals 7, 14, ... 105 lost (0-based 6, 13, ... 104: 15 of the run,
+        // the last one after the run's last reply). Back: replies 11, 22, ... lost (counts 10, 21, ... 87: 8 in the run).
+        // The warm-up's last reply (packet 4, count 4) says the run's first packet was the reflector's count 5.
+        var replies = Stateful(sent: 105, lostOnTheWayOut: arrival => arrival % 7 == 0, lostOnTheWayBack: reply => reply % 11 == 0);
+        var warmUpLast = replies.Single(r => r.Sender == 4);
+        var tracker = Track(replies.Where(r => r.Sender >= 5));
+
+        Assert.Equal(77, tracker.Answered);
+        Assert.Equal(new StampLossSplit(Forward: 14, Backward: 8, Unattributed: 1), tracker.Split(100, true, firstSequence: 5, reflectorBase: warmUpLast.Reflector + 1));
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Split_AfterAWarmUpWhoseLastReplyNeverCame_IsUnattributed()
+    {
+        var replies = Stateful(sent: 20, lostOnTheWayOut: arrival => arrival == 3, lostOnTheWayBack: reply => reply % 4 == 0);
+        var tracker = Track(replies.Where(r => r.Sender >= 3));
+
+        Assert.Equal(new StampLossSplit(0, 0, 17 - tracker.Answered), tracker.Split(17, true, firstSequence: 3, reflectorBase: null));
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task Split_MoreThan2To32Packets_SplitsOnUnwrappedSequences()
+    {
+        // The run's packets 2^32 - 2 .. 2^32 + 2 (wire sequences 0xFFFFFFFE, 0xFFFFFFFF, 0, 1, 2) after a warm-up of 2^32 - 2:
+        // the second lost on the way out, the fourth's reply on the way back. The caller unwraps both counts.
+        const long First = (1L << 32) - 2;
+        var tracker = new StampLossTracker();
+        tracker.Record(First, First);
+        tracker.Record(First + 2, First + 1);
+        tracker.Record(First + 4, First + 3);
+
+        Assert.Equal(new StampLossSplit(1, 1, 0), tracker.Split(5, true, First, reflectorBase: First));
+        await Task.CompletedTask;
+    }
+
     /// <summary>
     /// The replies a stateful reflector's session produces: test packets 0..sent-1 arrive in order unless lost on the way
     /// out (by arrival number, from 1); each arrival gets the next count; replies lost on the way back (by count, from 1)
