@@ -1,9 +1,10 @@
 // blockping: the plainest possible UDP echo client, as the reference a round trip is measured against. One
 // connected blocking socket; for each of COUNT messages: clock_gettime, send, blocking recv, clock_gettime. Nothing
 // else runs, so each round trip is the kernel's and the server's, plus one wake-up of this thread.
-//   blockping HOST PORT [COUNT=1000] [SIZE=64] [WARMUP=10] [GAP_US=0]
-// Prints "p50_us=.. p90_us=.. p99_us=.. min_us=.. max_us=.. count=.." on stdout. Exit 1 when an echo is missing
-// (2 s) or differs from what was sent. GAP_US sleeps that long between one echo and the next send.
+//   blockping HOST PORT [COUNT=1000] [SIZE=64] [WARMUP=10] [GAP_US=0] [LOW_US HIGH_US]
+// Prints "p50_us=.. p90_us=.. p99_us=.. min_us=.. max_us=.. count=.." on stdout, and with LOW_US HIGH_US also
+// "outside=N": how many round trips fell outside that range. Exit 1 when an echo is missing (2 s) or differs from what
+// was sent. GAP_US sleeps that long between one echo and the next send.
 #define _GNU_SOURCE
 #include <netdb.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ static double percentile(const long long *sorted, int n, double p) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: %s HOST PORT [COUNT] [SIZE] [WARMUP] [GAP_US]\n", argv[0]); return 2; }
+  if (argc < 3) { fprintf(stderr, "usage: %s HOST PORT [COUNT] [SIZE] [WARMUP] [GAP_US] [LOW_US HIGH_US]\n", argv[0]); return 2; }
   int count = argc > 3 ? atoi(argv[3]) : 1000, size = argc > 4 ? atoi(argv[4]) : 64;
   int warmup = argc > 5 ? atoi(argv[5]) : 10, gap = argc > 6 ? atoi(argv[6]) : 0;
   struct addrinfo hints = {0}, *ai;
@@ -56,7 +57,14 @@ int main(int argc, char **argv) {
     if (gap) usleep(gap);
   }
   qsort(rtt, count, sizeof *rtt, compare);
-  printf("p50_us=%.1f p90_us=%.1f p99_us=%.1f min_us=%.1f max_us=%.1f count=%d\n", percentile(rtt, count, 50),
+  printf("p50_us=%.1f p90_us=%.1f p99_us=%.1f min_us=%.1f max_us=%.1f count=%d", percentile(rtt, count, 50),
          percentile(rtt, count, 90), percentile(rtt, count, 99), rtt[0] / 1000.0, rtt[count - 1] / 1000.0, count);
+  if (argc > 8) {
+    long long low = atoll(argv[7]) * 1000, high = atoll(argv[8]) * 1000;
+    int outside = 0;
+    for (int i = 0; i < count; i++) outside += rtt[i] < low || rtt[i] > high;
+    printf(" outside=%d", outside);
+  }
+  printf("\n");
   return 0;
 }

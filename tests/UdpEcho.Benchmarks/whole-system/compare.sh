@@ -5,13 +5,15 @@
 #   tests/UdpEcho.Benchmarks/whole-system/compare.sh [ROUNDS=5] [SECONDS=2]
 #   UDPECHO_SERVE_ARGS='--engine batched' tests/UdpEcho.Benchmarks/whole-system/compare.sh 5 2
 # UDPECHO_SERVE_ARGS: extra `udpecho serve` options, split on spaces. IDLE_SECONDS (default 3): how long the
-# idle CPU of `udpecho serve` is sampled after each flood stops.
+# idle CPU of `udpecho serve` is sampled after each flood stops. ONLY: a regular expression (grep -E); only the rows
+# whose scenario matches it run, for example ONLY='65507' tests/UdpEcho.Benchmarks/whole-system/compare.sh 11 2.
 # Needs bash, gcc, the .NET SDK and Linux (/proc). Sends only to 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 rounds=${1:-5}
 seconds=${2:-2}
 idle_seconds=${IDLE_SECONDS:-3}
 read -ra serve_args <<<"${UDPECHO_SERVE_ARGS:-}"
+only=${ONLY:-}
 source "$(dirname "$0")/common.sh"
 build_references
 gcc -O2 -o "$work/blockping" "$here/blockping.c"
@@ -50,6 +52,7 @@ summary() {
 # One 1-second warm-up run each (not counted), then ROUNDS interleaved pairs; prints the median of ours / reference.
 row() {
   local label=$1 refname=$2 mode=$3 size=$4 window=$5 ref=$6 ours=$7 unit=$8 ratios=() failed=0 a b corrupt
+  wanted "$label" || return 0
   : >"$work/corrupt"
   measure "$mode" "$ref" "$size" "$window" 1 >/dev/null
   measure "$mode" "$ours" "$size" "$window" 1 >/dev/null
@@ -72,6 +75,7 @@ row() {
 # recv, one thread), one datagram in flight, 2000 messages per round; ROUNDS interleaved pairs, reference first.
 blocking_row() {
   local label=$1 ref=$2 ours=$3 ratios=() a b
+  wanted "$label" || return 0
   "$work/blockping" 127.0.0.1 "$ref" 500 >/dev/null; "$work/blockping" 127.0.0.1 "$ours" 500 >/dev/null
   for _ in $(seq "$rounds"); do
     a=$("$work/blockping" 127.0.0.1 "$ref" 2000 | sed -n 's/^p50_us=\([0-9.]*\).*/\1/p')
@@ -81,12 +85,16 @@ blocking_row() {
   printf '%-42s %-16s %s  %s\n' "$label" "naive .NET loop" "$(printf '%s\n' "${ratios[@]}" | summary x)" "round trip (lower is better)"
 }
 
+# wanted LABEL: whether ONLY (if set) selects the row.
+wanted() { [[ -z $only ]] || grep -Eq -- "$only" <<<"$1"; }
+
 # CPU time (user + system) of a process so far, in clock ticks: fields 14 and 15 of /proc/PID/stat.
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
 # Idle CPU of `udpecho serve`, as a percentage of one core, over IDLE_SECONDS right after a 1-second flood stops.
 idle_row() {
   local hz samples=() before after
+  wanted "udpecho idle CPU" || return 0
   hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
   for _ in $(seq "$rounds"); do
     measure flood "$udpecho" 64 64 1 >/dev/null

@@ -28,23 +28,33 @@ stop_server() {
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
 
+# delay_row LABEL TARGET LOW_MS HIGH_MS ARGS...: also counts the round trips outside LOW_MS..HIGH_MS.
 delay_row() {
-  local label=$1 target=$2
-  shift 2
+  local label=$1 target=$2 low=$3 high=$4
+  shift 4
   serve "$@"
   local result
-  result=$("$work/blockping" 127.0.0.1 "$port" "$count" 64 20 200)
+  result=$("$work/blockping" 127.0.0.1 "$port" "$count" 64 20 200 "$(awk -v v="$low" 'BEGIN { print v * 1000 }')" \
+    "$(awk -v v="$high" 'BEGIN { print v * 1000 }')")
   stop_server
   local stats
   stats=$(tail -n 1 "$work/server-$port.log")
-  local p50 p99 min max
+  local p50 p99 min max outside
   p50=$(sed -n 's/.*p50_us=\([0-9.]*\).*/\1/p' <<<"$result")
   p99=$(sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' <<<"$result")
   min=$(sed -n 's/.*min_us=\([0-9.]*\).*/\1/p' <<<"$result")
   max=$(sed -n 's/.*max_us=\([0-9.]*\).*/\1/p' <<<"$result")
+  outside=$(sed -n 's/.*outside=\([0-9]*\).*/\1/p' <<<"$result")
   local lateness
-  lateness=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("server lateness p50/p99/max %s/%s/%s" % (d["delayLatenessP50"], d["delayLatenessP99"], d["delayLatenessMax"]))' "$stats")
-  printf '%-28s rtt ms p50 %s p99 %s min %s max %s  (target: %s); %s\n' "$label" "$(ms "$p50")" "$(ms "$p99")" "$(ms "$min")" "$(ms "$max")" "$target" "$lateness"
+  lateness=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+def ms(t):  # a TimeSpan as System.Text.Json writes it, [d.]hh:mm:ss[.fffffff]
+    h, m, s = t.split(".", 1)[-1].split(":") if t.count(".") > 1 else t.split(":")
+    return "%.3f" % ((int(h) * 60 + int(m)) * 60000 + float(s) * 1000)
+print("server lateness ms p50 %s p99 %s max %s" % tuple(ms(d[k]) for k in ("delayLatenessP50", "delayLatenessP99", "delayLatenessMax")))' "$stats")
+  printf '%-28s rtt ms p50 %s p99 %s min %s max %s, %s of %s outside %s-%s ms  (target: %s); %s\n' "$label" "$(ms "$p50")" \
+    "$(ms "$p99")" "$(ms "$min")" "$(ms "$max")" "$outside" "$count" "$low" "$high" "$target" "$lateness"
 }
 
 loss_row() {
@@ -79,9 +89,9 @@ PY
 }
 
 echo "impairment-accuracy.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), count=$count"
-delay_row "--delay 5" "p50 5.0-5.3, p99 <= 6.0" --delay 5
-delay_row "--delay 1" "p50 1.0-1.25" --delay 1
-delay_row "--delay 5 --jitter 2" "within 3.0-7.5, p50 4.5-5.5" --delay 5 --jitter 2
-delay_row "--delay 5 --engine portable" "as the batched engine" --delay 5 --engine portable
+delay_row "--delay 5" "p50 5.0-5.3, p99 <= 6.0" 5 6 --delay 5
+delay_row "--delay 1" "p50 1.0-1.25" 1 2 --delay 1
+delay_row "--delay 5 --jitter 2" "within 3.0-7.5, p50 4.5-5.5" 3 7.5 --delay 5 --jitter 2
+delay_row "--delay 5 --engine portable" "as the batched engine" 5 6 --delay 5 --engine portable
 loss_row "--loss 0.1 --loss-burst 4" "10% +-2, mean burst 4 +-1" --loss 0.1 --loss-burst 4 --seed 1
 loss_row "--loss 0.1" "10% +-2, mean burst < 1.5" --loss 0.1 --seed 1

@@ -6,6 +6,7 @@
 # trip is from blockping's p50 measured around it, with blockping's own first message for scale. VERBOSE=1 prints
 # every round.
 #   tests/UdpEcho.Benchmarks/whole-system/rtt-vs-blocking.sh [ROUNDS=7] [COUNT=2000]
+#   UDPECHO_TOOL=~/.dotnet/tools/udpecho tests/UdpEcho.Benchmarks/whole-system/rtt-vs-blocking.sh   # an installed tool
 # Targets (issue 12): ping p50 at most 1.3x blockping's; send within 0.15 ms of blockping's p50.
 # Needs bash, gcc, python3, the .NET SDK and Linux (/proc). Sends only to 127.0.0.1; every process it starts is stopped
 # on exit.
@@ -15,7 +16,9 @@ count=${2:-2000}
 source "$(dirname "$0")/common.sh"
 build_references
 gcc -O2 -o "$work/blockping" "$here/blockping.c"
-udpecho=(dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll")
+# UDPECHO_TOOL=PATH measures an installed udpecho instead (for example the native one that `dotnet tool install`
+# gives on Linux x64), as server, ping and send alike.
+if [[ -n ${UDPECHO_TOOL:-} ]]; then udpecho=("$UDPECHO_TOOL"); else udpecho=(dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll"); fi
 
 serve=$(free_port); start "$serve" "${udpecho[@]}" serve --port "$serve"
 plain=$(free_port); start "$plain" "$work/cecho" plain "$plain"
@@ -54,7 +57,7 @@ row() {
     "$(printf '%s\n' "${ratios[@]}" | summary x)" "$(printf '%s\n' "${diffs[@]}" | summary ' ms')" "$(printf '%s\n' "${firsts[@]}" | summary ' ms')"
 }
 
-echo "rtt-vs-blocking.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), rounds=$rounds count=$count"
+echo "rtt-vs-blocking.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), rounds=$rounds count=$count, udpecho: ${udpecho[*]}"
 row "udpecho serve" "$serve"
 row "cecho plain" "$plain"
 row "cecho mmsg" "$mmsg"
