@@ -7,7 +7,8 @@
 # every round.
 #   tests/UdpEcho.Benchmarks/whole-system/rtt-vs-blocking.sh [ROUNDS=7] [COUNT=2000]
 #   UDPECHO_TOOL=~/.dotnet/tools/udpecho tests/UdpEcho.Benchmarks/whole-system/rtt-vs-blocking.sh   # an installed tool
-# Targets (issue 12): ping p50 at most 1.3x blockping's; send within 0.15 ms of blockping's p50.
+# Targets (issue 12): ping p50 at most 1.3x blockping's; send within 0.15 ms of blockping's p50. Last, firstping shows
+# what a plain C client's first message after 100 ms of idling costs on the same machine, for scale.
 # Needs bash, gcc, python3, the .NET SDK and Linux (/proc). Sends only to 127.0.0.1; every process it starts is stopped
 # on exit.
 set -euo pipefail
@@ -16,6 +17,7 @@ count=${2:-2000}
 source "$(dirname "$0")/common.sh"
 build_references
 gcc -O2 -o "$work/blockping" "$here/blockping.c"
+gcc -O2 -pthread -o "$work/firstping" "$here/firstping.c"
 # UDPECHO_TOOL=PATH measures an installed udpecho instead (for example the native one that `dotnet tool install`
 # gives on Linux x64), as server, ping and send alike.
 if [[ -n ${UDPECHO_TOOL:-} ]]; then udpecho=("$UDPECHO_TOOL"); else udpecho=(dotnet "$work/UdpEcho.Tool/UdpEcho.Tool.dll"); fi
@@ -61,3 +63,10 @@ echo "rtt-vs-blocking.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load
 row "udpecho serve" "$serve"
 row "cecho plain" "$plain"
 row "cecho mmsg" "$mmsg"
+
+# What a first message after an idle spell costs a plain C client (firstping: 21 trials, 100 ms idle before each; the
+# sending thread receiving, and a receive thread): the floor under `send`'s one round trip on this machine.
+for server in "udpecho serve:$serve" "cecho plain:$plain"; do
+  printf '%-14s plain C client, first message after 100 ms idle (median of 21): %s\n' "${server%%:*}" \
+    "$("$work/firstping" 127.0.0.1 "${server##*:}" 21 100)"
+done
