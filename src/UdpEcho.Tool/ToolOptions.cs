@@ -223,11 +223,26 @@ internal static class ToolOptions
     }
 
     /// <summary>An option whose value is one of a few words, case-insensitive; the first is the default.</summary>
-    public static Option<T> Choice<T>(string name, string description, (string Word, T Value)[] choices) => new(name)
+    /// <summary>
+    /// An option that takes one of <paramref name="choices"/>' words. The first choice is the default, and must be
+    /// <c>default(T)</c>: what an absent option reads as. No default value is declared, because the help would print it
+    /// as the enum's name (Automatic), which is not one of the words: the description names the default instead.
+    /// </summary>
+    public static Option<T> Choice<T>(string name, string description, (string Word, T Value)[] choices)
+        where T : struct, Enum
+    {
+        if (!EqualityComparer<T>.Default.Equals(choices[0].Value, default))
+        {
+            throw new ArgumentException($"The first choice of {name} is its default and must be {default(T)}.", nameof(choices));
+        }
+
+        return ChoiceOption(name, description, choices);
+    }
+
+    private static Option<T> ChoiceOption<T>(string name, string description, (string Word, T Value)[] choices) => new(name)
     {
         Description = description,
         HelpName = string.Join('|', choices.Select(c => c.Word)),
-        DefaultValueFactory = _ => choices[0].Value,
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : choices[0].Word;

@@ -82,6 +82,27 @@ public sealed partial class PingStampTests
         Assert.Contains(lines, l => l.StartsWith("reflector ttl ", StringComparison.Ordinal));
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task PingStampJson_AgainstAPlainEchoServer_PrintsAJsonErrorNamingTheOptionAndExits1()
+    {
+        await using var server = new UdpEchoServer(new UdpEchoServerOptions { Address = IPAddress.Loopback });
+        await server.StartAsync();
+        var target = server.LocalEndPoint!.ToString();
+        var output = new LineWriter();
+        var error = new LineWriter();
+
+        var exitCode = await UdpEchoCommand.RunAsync(["ping", target, "--stamp", "--json", "-c", "2", "--timeout", "2000"], output, error, CancellationToken.None);
+        output.Flush();
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Lines);
+        Assert.Contains("Ping it without --stamp", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("StampMode", line, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(string.Join('\n', output.Lines));
+        Assert.Equal(target, document.RootElement.GetProperty("target").GetString());
+        Assert.Equal(line["udpecho: ".Length..], document.RootElement.GetProperty("error").GetString());
+    }
+
     [Theory(Timeout = Timeout)]
     [InlineData(new[] { "ping", "127.0.0.1:862", "--stamp", "--size", "43" }, "--size 43 is too small for --stamp: a STAMP test packet is at least 44 bytes.")]
     [InlineData(new[] { "ping", "127.0.0.1:862", "--ssid", "7" }, "--ssid names a STAMP session: give --stamp too.")]

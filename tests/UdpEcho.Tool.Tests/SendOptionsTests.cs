@@ -55,6 +55,23 @@ public sealed class SendOptionsTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Send_Json_NoEcho_ReportsEveryAttemptMade()
+    {
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var output = new LineWriter();
+
+        var exitCode = await UdpEchoCommand.RunAsync(["send", silent.LocalEndPoint!.ToString()!, "anyone?", "--json", "--retries", "2", "--timeout", "20"], output, new LineWriter(), CancellationToken.None);
+
+        Assert.Equal(1, exitCode);
+        using var document = JsonDocument.Parse(string.Join('\n', output.Lines));
+        var reply = Assert.Single(document.RootElement.GetProperty("replies").EnumerateArray().ToList());
+        Assert.Equal(3, reply.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, reply.GetProperty("rttMicroseconds").ValueKind);
+        Assert.Contains("after 3 attempt(s)", reply.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Send_ServerKeeping100Bytes_SaysTruncatedAndExits1()
     {
         using var server = new TruncatingServer(keep: 100);

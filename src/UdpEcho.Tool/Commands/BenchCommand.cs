@@ -172,8 +172,14 @@ internal static class BenchCommand
         {
             events.Writer.TryComplete();
             await printer.ConfigureAwait(false);
-            await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size, settings.Target)}").ConfigureAwait(false);
-            return e is ArgumentException ? UdpEchoCommand.UsageError : 1;
+            if (e is ArgumentException)
+            {
+                await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size, settings.Target)}").ConfigureAwait(false);
+                return UdpEchoCommand.UsageError;
+            }
+
+            await ReportFailureAsync(output, error, settings.Json, settings.Target, Describe(e, settings.Size, settings.Target)).ConfigureAwait(false);
+            return 1;
         }
         finally
         {

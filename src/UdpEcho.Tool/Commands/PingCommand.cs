@@ -154,8 +154,14 @@ internal static class PingCommand
             {
                 events.Writer.TryComplete();
                 await printer.ConfigureAwait(false);
-                await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size, settings.Target)}").ConfigureAwait(false);
-                return e is ArgumentException ? UdpEchoCommand.UsageError : 1;
+                if (e is ArgumentException)
+                {
+                    await error.WriteLineAsync($"udpecho: {Describe(e, settings.Size, settings.Target)}").ConfigureAwait(false);
+                    return UdpEchoCommand.UsageError;
+                }
+
+                await ReportFailureAsync(output, error, settings.Json, settings.Target, Describe(e, settings.Size, settings.Target)).ConfigureAwait(false);
+                return 1;
             }
             finally
             {
@@ -298,7 +304,8 @@ internal static class PingCommand
         Description = "Be a STAMP (RFC 8762) Session-Sender: send STAMP test packets to a STAMP reflector (udpecho serve --stamp, a router) and report one-way delays, the reflector's processing time and the loss each way. Says what the reflector is: stateful (the default; splits the loss by direction) or stateless.",
         HelpName = "stateful|stateless",
         Arity = ArgumentArity.ZeroOrOne,
-        DefaultValueFactory = _ => UdpEchoStampMode.None,
+
+        // No declared default: the help would print "None", which --stamp does not take. Absent, it reads as None.
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "stateful";

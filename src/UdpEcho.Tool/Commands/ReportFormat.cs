@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 
 namespace UdpEcho.Tool.Commands;
 
@@ -33,8 +34,24 @@ internal static class ReportFormat
         // Only a name gets here (an address typed on the command line is checked as it is parsed): it resolved to IPv4.
         ArgumentException when size > UdpEchoServerOptions.MaxIPv4DatagramSize =>
             $"{what ?? $"--size {size}"} is too large for {ToolOptions.Format(target)}, which resolved to an IPv4 address: a UDP datagram to it carries at most {UdpEchoServerOptions.MaxIPv4DatagramSize} bytes.",
+        // The library names its own option; on the command line it is --stamp.
+        UdpEchoException => e.Message.Replace("Probe it without StampMode", "Ping it without --stamp", StringComparison.Ordinal),
         _ => e.Message,
     };
+
+    /// <summary>
+    /// Reports a run that failed: one line on standard error and, with <c>--json</c>, an <see cref="ErrorReport"/> on
+    /// standard output, so that a script reading the JSON gets a document either way.
+    /// </summary>
+    public static async Task ReportFailureAsync(TextWriter output, TextWriter error, bool json, EndPoint target, string message)
+    {
+        await error.WriteLineAsync($"udpecho: {message}").ConfigureAwait(false);
+        if (json)
+        {
+            var report = new ErrorReport(ToolOptions.Format(target), message);
+            await output.WriteLineAsync(JsonSerializer.Serialize(report, ToolJsonContext.Default.ErrorReport)).ConfigureAwait(false);
+        }
+    }
 }
 
 /// <summary>Round-trip statistics in microseconds, as the JSON reports carry them; null there when nothing was received.</summary>

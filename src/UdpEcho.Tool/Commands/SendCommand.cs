@@ -101,7 +101,9 @@ internal static class SendCommand
                 }
                 catch (Exception e) when (e is TimeoutException or UdpEchoException)
                 {
-                    replies.Add(new SendReply(sequence, null, null, e.Message));
+                    // A timeout comes after every attempt; an unreachable or truncated echo ends the message at once,
+                    // at an attempt the library does not say.
+                    replies.Add(new SendReply(sequence, null, e is TimeoutException ? settings.Retries + 1 : null, e.Message));
                     if (!settings.Json)
                     {
                         await error.WriteLineAsync($"udpecho: {e.Message}").ConfigureAwait(false);

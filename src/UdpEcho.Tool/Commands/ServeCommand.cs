@@ -35,7 +35,7 @@ internal static class ServeCommand
             Description = "Echo to this source port even though it is below 1024 (or 0, or 2049), which are dropped to prevent echo loops. Repeatable.",
             CustomParser = result => [.. result.Tokens.Select(t => ToolOptions.ParseInt(result, t.Value, "--allow-source-port", 0, 65535))],
         };
-        var loopGuard = ToolOptions.Choice("--loop-guard", "auto (on unless bound to loopback), on or off: mute a peer that keeps sending back exactly what it was sent. Datagrams from the server's own endpoint are always dropped.",
+        var loopGuard = ToolOptions.Choice("--loop-guard", "auto (the default: on unless bound to loopback), on or off: mute a peer that keeps sending back exactly what it was sent. Datagrams from the server's own endpoint are always dropped.",
             [("auto", UdpEchoLoopGuard.Automatic), ("on", UdpEchoLoopGuard.On), ("off", UdpEchoLoopGuard.Off)]);
         var receiveBuffer = Bytes("--receive-buffer", $"The receive buffer of each socket in bytes (SO_RCVBUF). Default: {UdpEchoServerOptions.DefaultSocketBufferSize} (the kernel may cap it: net.core.rmem_max).");
         var sendBuffer = Bytes("--send-buffer", $"The send buffer of each socket in bytes (SO_SNDBUF). Default: {UdpEchoServerOptions.DefaultSocketBufferSize} (the kernel may cap it: net.core.wmem_max).");
@@ -47,7 +47,7 @@ internal static class ServeCommand
         };
         var delay = Milliseconds("--delay", "Delay each echo by MS milliseconds (fractions allowed).");
         var jitter = Milliseconds("--jitter", "Vary each delay by up to ± MS milliseconds (uniform), or with MS as the standard deviation (normal).");
-        var delayDistribution = ToolOptions.Choice("--delay-distribution", "uniform (default) or normal: how --jitter varies the delay.",
+        var delayDistribution = ToolOptions.Choice("--delay-distribution", "uniform (the default) or normal: how --jitter varies the delay.",
             [("uniform", UdpEchoDelayDistribution.Uniform), ("normal", UdpEchoDelayDistribution.Normal)]);
         var duplicate = Probability("--duplicate", "Send each echo twice with probability P (0 to 1).");
         var reorder = Probability("--reorder", "Hold each echo back behind the next one with probability P (0 to 1).");
@@ -71,9 +71,9 @@ internal static class ServeCommand
             Description = "Seed the random choices of the impairments, to repeat a run (exactly, with one receive loop).",
             CustomParser = result => ToolOptions.ParseInt(result, "--seed", int.MinValue, int.MaxValue),
         };
-        var stamp = ToolOptions.Choice("--stamp", "Be a STAMP (RFC 8762) Session-Reflector instead of an echo server: stateless (replies carry the sender's sequence numbers) or stateful (the reflector's own count per session). STAMP's own port is 862.",
+        var stamp = ToolOptions.Choice("--stamp", "Be a STAMP (RFC 8762) Session-Reflector instead of an echo server: stateless (replies carry the sender's sequence numbers) or stateful (the reflector's own count per session). Default: none, a plain echo server. STAMP's own port is 862.",
             [("none", UdpEchoStampMode.None), ("stateless", UdpEchoStampMode.Stateless), ("stateful", UdpEchoStampMode.Stateful)]);
-        var engine = ToolOptions.Choice("--engine", "automatic (batched on 64-bit Linux, portable elsewhere), batched or portable.",
+        var engine = ToolOptions.Choice("--engine", "automatic (the default: batched on 64-bit Linux, portable elsewhere), batched or portable.",
             [("automatic", UdpEchoServerEngine.Automatic), ("batched", UdpEchoServerEngine.Batched), ("portable", UdpEchoServerEngine.Portable)]);
         var receiveLoops = new Option<int?>("--receive-loops")
         {
