@@ -74,7 +74,10 @@ public sealed class UdpEchoServerStatistics
     /// </summary>
     public long DroppedByKernel { get; init; }
 
-    /// <summary>Gets the number of echoes the impairment simulation sent after a delay (or a wait for bandwidth).</summary>
+    /// <summary>
+    /// Gets the number of echoes the impairment simulation sent from its queue: after a delay, a wait for bandwidth, or
+    /// a hold (reordering), and every copy of a duplicated echo (due at once, but queued like the others).
+    /// </summary>
     public long DelayedEchoes { get; init; }
 
     /// <summary>Gets the median of how late delayed echoes went out against their due time: the simulator's own error. Zero when none was delayed.</summary>
@@ -101,7 +104,7 @@ public sealed class UdpEchoServerStatistics
         text.Append(CultureInfo.InvariantCulture, $", kernel drops {DroppedByKernel}, errors: {ReceiveErrors} receive, {SendErrors} send, {SubscriberErrors} subscriber");
         if (DelayedEchoes > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $", delayed {DelayedEchoes} (late by p50 {DelayLatenessP50.TotalMilliseconds:0.000} ms, p99 {DelayLatenessP99.TotalMilliseconds:0.000} ms, max {DelayLatenessMax.TotalMilliseconds:0.000} ms)");
+            text.Append(CultureInfo.InvariantCulture, $", sent from the impairment queue {DelayedEchoes} (late by p50 {DelayLatenessP50.TotalMilliseconds:0.000} ms, p99 {DelayLatenessP99.TotalMilliseconds:0.000} ms, max {DelayLatenessMax.TotalMilliseconds:0.000} ms)");
         }
 
         return text.ToString();
