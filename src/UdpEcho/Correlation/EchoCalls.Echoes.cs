@@ -76,7 +76,7 @@ internal sealed partial class EchoCalls
 
             if (payload.Length < sent.Length)
             {
-                Decide(pending, default, Truncated(datagram.Length, EchoTag.Length + sent.Length));
+                Decide(pending, default, Truncated(datagram.Length, EchoTag.Length + sent.Length, tagged: true));
                 kind = UdpEchoMessageKind.Truncated;
             }
             else
@@ -94,8 +94,13 @@ internal sealed partial class EchoCalls
         return kind;
     }
 
-    private UdpEchoException Truncated(int received, int sent) => new(
-        $"The echo from {_connection.Remote} was truncated: {received} of the {sent} bytes sent came back; the server, or something on the path, cut it short.",
+    /// <param name="received">The bytes that came back.</param>
+    /// <param name="sent">The bytes sent: with <paramref name="tagged"/>, the tag and the payload.</param>
+    /// <param name="tagged">Whether the call was tagged: the message then says how much of the caller's payload came back.</param>
+    private UdpEchoException Truncated(int received, int sent, bool tagged = false) => new(
+        tagged
+            ? $"The echo from {_connection.Remote} was truncated: {received} of the {sent} bytes sent came back (the {EchoTag.Length}-byte tag and {Math.Max(0, received - EchoTag.Length)} of the {sent - EchoTag.Length} bytes of payload); the server, or something on the path, cut it short."
+            : $"The echo from {_connection.Remote} was truncated: {received} of the {sent} bytes sent came back; the server, or something on the path, cut it short.",
         System.Net.Sockets.SocketError.MessageSize,
         _connection.Remote,
         null);
