@@ -222,11 +222,10 @@ internal static class ToolOptions
         return min;
     }
 
-    /// <summary>An option whose value is one of a few words, case-insensitive; the first is the default.</summary>
     /// <summary>
-    /// An option that takes one of <paramref name="choices"/>' words. The first choice is the default, and must be
-    /// <c>default(T)</c>: what an absent option reads as. No default value is declared, because the help would print it
-    /// as the enum's name (Automatic), which is not one of the words: the description names the default instead.
+    /// An option that takes one of <paramref name="choices"/>' words, case-insensitive. The first choice is the default,
+    /// and must be <c>default(T)</c>: what an absent option reads as. No default value is declared, because the help
+    /// would print it as the enum's name (Automatic), which is not one of the words: the description names the default.
     /// </summary>
     public static Option<T> Choice<T>(string name, string description, (string Word, T Value)[] choices)
         where T : struct, Enum
@@ -236,29 +235,27 @@ internal static class ToolOptions
             throw new ArgumentException($"The first choice of {name} is its default and must be {default(T)}.", nameof(choices));
         }
 
-        return ChoiceOption(name, description, choices);
-    }
-
-    private static Option<T> ChoiceOption<T>(string name, string description, (string Word, T Value)[] choices) => new(name)
-    {
-        Description = description,
-        HelpName = string.Join('|', choices.Select(c => c.Word)),
-        CustomParser = result =>
+        return new(name)
         {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : choices[0].Word;
-            foreach (var (word, value) in choices)
+            Description = description,
+            HelpName = string.Join('|', choices.Select(c => c.Word)),
+            CustomParser = result =>
             {
-                if (string.Equals(word, text, StringComparison.OrdinalIgnoreCase))
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : choices[0].Word;
+                foreach (var (word, value) in choices)
                 {
-                    return value;
+                    if (string.Equals(word, text, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return value;
+                    }
                 }
-            }
 
-            var words = choices.Select(c => c.Word).ToList();
-            result.AddError($"{name} '{text}' is not {string.Join(", ", words.Take(words.Count - 1))} or {words[^1]}.");
-            return choices[0].Value;
-        },
-    };
+                var words = choices.Select(c => c.Word).ToList();
+                result.AddError($"{name} '{text}' is not {string.Join(", ", words.Take(words.Count - 1))} or {words[^1]}.");
+                return choices[0].Value;
+            },
+        };
+    }
 
     public static long ParseLong(ArgumentResult result, string name, long min, long max)
     {

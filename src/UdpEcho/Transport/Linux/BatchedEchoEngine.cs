@@ -164,9 +164,9 @@ internal sealed unsafe class BatchedEchoEngine : EchoEngine
                     {
                         // Yield, not pause: the echo just sent woke its client, and on a small machine the scheduler
                         // may have put that client on this very core. A pause loop would hold the core for the whole
-                        // spin while the client waits to read its echo (measured: a lone datagram to an idle server
-                        // took 0.13 ms instead of 0.07 ms, and ping-pong was slower too). With nothing else runnable
-                        // here, sched_yield returns at once and the spin goes on.
+                        // spin while the client waits to read its echo (in a C model of this loop on 2 cores, a lone
+                        // datagram took 0.13 ms instead of 0.07 ms, and ping-pong was slower too; docs/performance.md).
+                        // With nothing else runnable here, sched_yield returns at once and the spin goes on.
                         Thread.Yield();
                         continue;
                     }
