@@ -361,7 +361,8 @@ internal sealed class ClientConnection : IEchoConnection
         }
         else if (Calls.Tagged)
         {
-            return UdpEchoMessageKind.Foreign;
+            // Shorter than a tag, it may be an echo cut inside one: the start of a call's datagram.
+            return datagram.Length < EchoTag.Length ? Calls.CompleteCutInsideTag(datagram) : UdpEchoMessageKind.Foreign;
         }
 
         return Calls.CompleteExact(datagram, receivedAt);

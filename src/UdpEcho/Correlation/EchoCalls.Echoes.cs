@@ -3,6 +3,9 @@ namespace UdpEcho.Correlation;
 /// <summary>The echoes that end calls: an exact one completes its call, a truncated one fails it at once.</summary>
 internal sealed partial class EchoCalls
 {
+    /// <summary>The shortest echo cut inside the tag that is matched to a call: the tag's magic and its stream number.</summary>
+    public const int MinimumTagPrefix = 8;
+
     /// <summary>
     /// Completes the oldest call whose payload equals <paramref name="echo"/>; failing that, fails the oldest call
     /// whose payload <paramref name="echo"/> is a shorter start of: a truncated echo.
@@ -94,12 +97,43 @@ internal sealed partial class EchoCalls
         return kind;
     }
 
+    /// <summary>
+    /// Fails, as truncated, the oldest tagged call whose datagram starts with <paramref name="echo"/>: an echo cut inside
+    /// the tag, which names no call itself. At least <see cref="MinimumTagPrefix"/> bytes (our tag's magic and stream 0)
+    /// are needed, so that a stray datagram of a few bytes is not taken for one of ours.
+    /// </summary>
+    /// <returns><see cref="UdpEchoMessageKind.Truncated"/>, or <see cref="UdpEchoMessageKind.Foreign"/> when it starts no call's datagram.</returns>
+    public UdpEchoMessageKind CompleteCutInsideTag(ReadOnlySpan<byte> echo)
+    {
+        if (echo.Length < MinimumTagPrefix)
+        {
+            return UdpEchoMessageKind.Foreign;
+        }
+
+        PendingEcho? pending;
+        bool signal;
+        lock (_gate)
+        {
+            pending = _table.FindTruncated(echo);
+            if (pending is null)
+            {
+                return UdpEchoMessageKind.Foreign;
+            }
+
+            Decide(pending, default, Truncated(echo.Length, pending.DatagramLength, tagged: true));
+            signal = TryMarkSignalled(pending);
+        }
+
+        Ended(pending, signal);
+        return UdpEchoMessageKind.Truncated;
+    }
+
     /// <param name="received">The bytes that came back.</param>
     /// <param name="sent">The bytes sent: with <paramref name="tagged"/>, the tag and the payload.</param>
     /// <param name="tagged">Whether the call was tagged: the message then says how much of the caller's payload came back.</param>
     private UdpEchoException Truncated(int received, int sent, bool tagged = false) => new(
         tagged
-            ? $"The echo from {_connection.Remote} was truncated: {received} of the {sent} bytes sent came back (the {EchoTag.Length}-byte tag and {Math.Max(0, received - EchoTag.Length)} of the {sent - EchoTag.Length} bytes of payload); the server, or something on the path, cut it short."
+            ? $"The echo from {_connection.Remote} was truncated: {received} of the {sent} bytes sent came back ({(received >= EchoTag.Length ? $"the {EchoTag.Length}-byte tag and {received - EchoTag.Length} of the {sent - EchoTag.Length} bytes of payload" : $"cut inside the {EchoTag.Length}-byte tag: none of the {sent - EchoTag.Length} bytes of payload")}); the server, or something on the path, cut it short."
             : $"The echo from {_connection.Remote} was truncated: {received} of the {sent} bytes sent came back; the server, or something on the path, cut it short.",
         System.Net.Sockets.SocketError.MessageSize,
         _connection.Remote,

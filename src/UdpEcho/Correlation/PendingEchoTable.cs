@@ -81,7 +81,8 @@ internal sealed class PendingEchoTable
     }
 
     /// <summary>
-    /// Finds the call, sent first, whose payload is longer than <paramref name="echo"/> and starts with it: the call
+    /// Finds the call, sent first, whose datagram (<see cref="PendingEcho.Wire"/>: the payload, or in tagged mode the
+    /// tag and the payload of its latest attempt) is longer than <paramref name="echo"/> and starts with it: the call
     /// that a server or a device on the path cut short. An empty datagram is taken for no one's.
     /// </summary>
     public PendingEcho? FindTruncated(ReadOnlySpan<byte> echo)
@@ -96,8 +97,8 @@ internal sealed class PendingEchoTable
         {
             for (var pending = head; pending is not null; pending = pending.Next)
             {
-                var payload = pending.Payload.Span;
-                if (payload.Length > echo.Length && payload.StartsWith(echo) && (oldest is null || pending.FirstSentAt < oldest.FirstSentAt))
+                var sent = pending.Wire.Span;
+                if (sent.Length > echo.Length && sent.StartsWith(echo) && (oldest is null || pending.FirstSentAt < oldest.FirstSentAt))
                 {
                     oldest = pending;
                 }

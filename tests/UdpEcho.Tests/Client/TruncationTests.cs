@@ -45,6 +45,37 @@ public sealed class TruncationTests
         Assert.Equal(1, client.GetStatistics().Truncated);
     }
 
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task SendAndReceiveAsync_Tagged_EchoCutInsideTheTag_FailsAtOnceSayingTruncated()
+    {
+        using var peer = new ScriptedPeer();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Matching = UdpEchoMatching.Tagged, Timeout = TimeSpan.FromSeconds(30) });
+
+        var call = client.SendAndReceiveAsync(new byte[100]).AsTask();
+        var (datagram, from) = await peer.ReceiveAsync();
+        await peer.SendAsync(datagram[..10], from);
+        var error = await Assert.ThrowsAsync<UdpEchoException>(() => call.WaitAsync(TestTimeouts.Await));
+
+        Assert.Contains("truncated: 10 of the 124 bytes sent came back (cut inside the 24-byte tag: none of the 100 bytes of payload)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, client.GetStatistics().Truncated);
+    }
+
+    [Fact(Timeout = TestTimeouts.Short)]
+    public async Task SendAndReceiveAsync_Tagged_EchoCutBeforeTheStream_IsNoOnesAndTheCallTimesOut()
+    {
+        // Fewer than 8 bytes do not even carry the tag's stream: taken for a stray datagram, not for this call's echo.
+        using var peer = new ScriptedPeer();
+        await using var client = new UdpEchoClient(new UdpEchoClientOptions { RemoteEndPoint = peer.EndPoint, Matching = UdpEchoMatching.Tagged, Timeout = TimeSpan.FromMilliseconds(300) });
+
+        var call = client.SendAndReceiveAsync(new byte[100]).AsTask();
+        var (datagram, from) = await peer.ReceiveAsync();
+        await peer.SendAsync(datagram[..7], from);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TestTimeouts.Await));
+        Assert.Equal(0, client.GetStatistics().Truncated);
+        Assert.Equal(1, client.GetStatistics().Unmatched);
+    }
+
     [Theory(Timeout = TestTimeouts.Short)]
     [InlineData(UdpEchoMatching.ExactBytes)]
     [InlineData(UdpEchoMatching.Tagged)]
